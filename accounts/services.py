@@ -1,0 +1,81 @@
+from django.contrib.auth import password_validation
+from django.db import transaction
+
+from accounts.identifiers import normalise_ror
+from accounts.models import Institution, User, normalise_institution_name
+from audit.services import record_event
+from core.errors import Invalid, NotAllowed
+
+PROFILE_FIELDS = ["full_name", "orcid", "institution"]
+
+
+def _profile(user: User) -> dict:
+    return {"full_name": user.full_name, "orcid": user.orcid, "institution": user.institution_id}
+
+
+@transaction.atomic
+def get_or_create_institution(*, name: str, country: str, ror_id: str = "", by: User | None) -> Institution:
+    """Find an institution by ROR id, else by normalised name and country; create it if new."""
+    ror_id = normalise_ror(ror_id)
+    if ror_id:
+        found = Institution.objects.filter(ror_id=ror_id).first()
+        if found:
+            return found
+    found = Institution.objects.filter(
+        normalised_name=normalise_institution_name(name), country=country
+    ).first()
+    if found:
+        if ror_id and not found.ror_id:
+            found.ror_id = ror_id
+            found.full_clean()
+            found.save(update_fields=["ror_id"])
+        return found
+    institution = Institution(name=name.strip(), country=country, ror_id=ror_id)
+    institution.full_clean()
+    institution.save()
+    record_event(institution, "institution.created", by=by, after={"name": name, "country": country})
+    return institution
+
+
+@transaction.atomic
+def register_user(
+    *, email: str, full_name: str, password: str, institution: Institution | None, orcid: str = ""
+) -> User:
+    """Create an account for a researcher, reviewer or community member who signs up themselves."""
+    email = User.objects.normalize_email(email).strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise Invalid(
+            "An account with this e-mail address exists already.",
+            field_errors={
+                "email": [
+                    "An account with this e-mail address exists already. Reset your "
+                    "password if you have forgotten it."
+                ]
+            },
+        )
+    user = User(email=email, full_name=full_name.strip(), institution=institution, orcid=orcid)
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    record_event(user, "account.registered", by=user, after=_profile(user))
+    return user
+
+
+@transaction.atomic
+def update_profile(*, user: User, by: User, **changes) -> User:
+    """Change a user's own name, ORCID iD or institution; staff may change anyone's."""
+    if by.pk != user.pk and not by.is_staff:
+        raise NotAllowed("You can only change your own profile.")
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise Invalid(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    before = _profile(user)
+    for field, value in changes.items():
+        setattr(user, field, value)
+    user.full_clean()
+    user.save(update_fields=list(changes))
+    after = _profile(user)
+    if after != before:
+        record_event(user, "account.profile_updated", by=by, before=before, after=after)
+    return user

@@ -1,0 +1,131 @@
+from django.contrib import admin, messages
+from django.db import transaction
+
+from applications.models import Call, Commitment, CommitteeMembership, FocusArea, Funder, Program
+from applications.services import (
+    create_call,
+    remove_commitment,
+    remove_committee_member,
+    set_commitment,
+    set_committee_member,
+    transition_call,
+    update_call,
+)
+from applications.workflow import TRANSITIONS
+from core.errors import DomainError
+
+
+@admin.register(Funder)
+class FunderAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "country", "org_id"]
+    list_filter = ["country"]
+    search_fields = ["name", "short_name", "org_id", "ror_id"]
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(FocusArea)
+class FocusAreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+class CommitmentInline(admin.TabularInline):
+    model = Commitment
+    extra = 0
+    autocomplete_fields = ["funder"]
+
+
+class CommitteeInline(admin.TabularInline):
+    model = CommitteeMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+def _transition_action(transition):
+    def action(modeladmin, request, queryset):
+        done = 0
+        for call in queryset:
+            try:
+                transition_call(
+                    call=call,
+                    to=transition.target,
+                    by=request.user,
+                    reason=f"{transition.label} (admin action)",
+                )
+                done += 1
+            except DomainError as error:
+                modeladmin.message_user(request, f"{call}: {error.message}", messages.ERROR)
+        if done:
+            modeladmin.message_user(request, f"{transition.label}: {done} call(s).", messages.SUCCESS)
+
+    action.__name__ = f"transition_{transition.name}"
+    action.short_description = f"{transition.label} ({transition.source} → {transition.target})"
+    return action
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    list_display = ["title", "program", "status", "opens_at", "closes_at", "budget", "currency"]
+    list_filter = ["status", "program", "currency", "focus_areas", "scheduled"]
+    search_fields = ["title", "slug", "summary", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["prerequisite_call"]
+    filter_horizontal = ["focus_areas"]
+    readonly_fields = ["status", "created_at", "updated_at"]
+    date_hierarchy = "opens_at"
+    list_select_related = ["program"]
+    inlines = [CommitmentInline, CommitteeInline]
+    actions = [_transition_action(t) for t in TRANSITIONS]
+
+    # Saving goes through the services so that rules and the audit trail apply here too.
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        fields.pop("focus_areas", None)
+        if change:
+            update_call(call=obj, by=request.user, **fields)
+        else:
+            data = {name: form.cleaned_data[name] for name in form.cleaned_data if name != "focus_areas"}
+            saved = create_call(by=request.user, **data)
+            obj.pk = saved.pk
+
+    def save_related(self, request, form, formsets, change):
+        with transaction.atomic():
+            super().save_related(request, form, formsets, change)
+
+    def save_formset(self, request, form, formset, change):
+        """Commitments and committee seats go through their services (rules and audit trail)."""
+        call = form.instance
+        for inline_form in formset.deleted_forms:
+            if formset.model is CommitteeMembership and inline_form.instance.pk:
+                remove_committee_member(membership=inline_form.instance, by=request.user)
+            elif inline_form.instance.pk:
+                remove_commitment(commitment=inline_form.instance, by=request.user)
+        for inline_form in formset.forms:
+            if inline_form in formset.deleted_forms or not inline_form.has_changed():
+                continue
+            data = inline_form.cleaned_data
+            if formset.model is Commitment:
+                set_commitment(
+                    call=call,
+                    funder=data["funder"],
+                    amount=data["amount"],
+                    currency=data["currency"],
+                    rate_to_call_currency=data["rate_to_call_currency"],
+                    by=request.user,
+                )
+            else:
+                set_committee_member(call=call, user=data["user"], role=data["role"], by=request.user)
+
+
+@admin.register(CommitteeMembership)
+class CommitteeMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "call", "role", "created_at"]
+    list_filter = ["role", "call"]
+    search_fields = ["user__email", "user__full_name", "call__title"]
+    autocomplete_fields = ["user", "call"]

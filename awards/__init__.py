@@ -1,0 +1,1 @@
+"""Decisions within budget, awards and letters (issue 6)."""

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from applications.api import CallViewSet
+from core.health import healthz_view
+from core.views import home_view
+
+admin.site.site_header = "Granted administration"
+admin.site.site_title = "Granted"
+admin.site.index_title = "Calls, applications, review and awards"
+
+router = DefaultRouter()
+router.register("calls", CallViewSet, basename="call")
+
+urlpatterns = [
+    path("", home_view, name="home"),
+    path("healthz", healthz_view, name="healthz"),
+    path("calls/", include("applications.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("audit/", include("audit.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(router.urls)),
+    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,13 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+from applications.selectors import committees_of
+
+
+def navigation(request: HttpRequest) -> dict:
+    """What the navigation shows depends on the user's roles; computed lazily per request."""
+    user = request.user
+    return {
+        "site_name": settings.SITE_NAME,
+        "my_committees": (lambda: list(committees_of(user))) if user.is_authenticated else [],
+    }

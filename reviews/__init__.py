@@ -1,0 +1,1 @@
+"""Reviewer pool, conflicts, bids, assignment, review forms, scoring and panel meetings (issues 4 and 5)."""
