@@ -70,7 +70,8 @@ def update_profile(*, user: User, by: User, **changes) -> User:
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise Invalid(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
-    before = _profile(user)
+    # From the database: a ModelForm bound to ``user`` has already set the new values on it.
+    before = _profile(User.objects.get(pk=user.pk))
     for field, value in changes.items():
         setattr(user, field, value)
     user.full_clean()

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -33,13 +34,14 @@ def register_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = register_user(
-                email=data["email"],
-                full_name=data["full_name"],
-                password=data["password1"],
-                institution=_institution_from(form, by=None),
-                orcid=data["orcid"],
-            )
+            with transaction.atomic():  # a refused registration leaves no new institution behind
+                user = register_user(
+                    email=data["email"],
+                    full_name=data["full_name"],
+                    password=data["password1"],
+                    institution=_institution_from(form, by=None),
+                    orcid=data["orcid"],
+                )
         except (DomainError, ValidationError) as error:
             apply_error(form, error, password_field="password1")  # noqa: S106 (a field name)
         else:
@@ -59,13 +61,14 @@ def account_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            update_profile(
-                user=user,
-                by=user,
-                full_name=data["full_name"],
-                orcid=data["orcid"],
-                institution=_institution_from(form, by=user),
-            )
+            with transaction.atomic():
+                update_profile(
+                    user=user,
+                    by=user,
+                    full_name=data["full_name"],
+                    orcid=data["orcid"],
+                    institution=_institution_from(form, by=user),
+                )
         except (DomainError, ValidationError) as error:
             apply_error(form, error)
         else:

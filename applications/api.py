@@ -2,7 +2,7 @@
 
 import django_filters
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
@@ -13,8 +13,7 @@ from applications.permissions import can_manage_calls, can_take_transition
 from applications.selectors import calls_visible_to
 from applications.services import create_call, transition_call, update_call
 from applications.workflow import transitions_from
-
-ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
+from core.api import ERROR_RESPONSES
 
 
 class FocusAreaSerializer(serializers.ModelSerializer):
@@ -143,13 +142,7 @@ class CallViewSet(
 
     @extend_schema(
         request=TransitionSerializer,
-        responses={
-            200: CallSerializer,
-            400: OpenApiResponse(ERROR, description="Invalid target or a reason is missing."),
-            403: OpenApiResponse(ERROR, description="Not allowed to take this transition."),
-            404: OpenApiResponse(ERROR, description="No such call, or not visible to you."),
-            409: OpenApiResponse(ERROR, description="The call's state or dates do not allow it now."),
-        },
+        responses={200: CallSerializer, **ERROR_RESPONSES},
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):

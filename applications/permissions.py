@@ -38,3 +38,46 @@ def can_take_transition(user, call: Call, transition: Transition) -> Verdict:
     if transition.chair_may:
         return deny(f"Only staff or the committee chair can {transition.label.lower()}.")
     return deny(f"Only program officers (staff) can {transition.label.lower()}.")
+
+
+def is_pi(user, application) -> bool:
+    return user.is_authenticated and application.pi_id == user.pk
+
+
+def is_co_investigator(user, application) -> bool:
+    """An invited co-investigator who accepted with their account (they may read, not edit)."""
+    if not user.is_authenticated:
+        return False
+    return application.team.filter(user=user, role="co_investigator", accepted_at__isnull=False).exists()
+
+
+def can_view_application(user, application) -> Verdict:
+    if not user.is_authenticated:
+        return deny("Sign in to see applications.")
+    if user.is_staff or is_pi(user, application) or is_co_investigator(user, application):
+        return ALLOWED
+    return deny("This application is not yours.")
+
+
+def can_edit_application(user, application) -> Verdict:
+    """Only the PI edits (services also refuse with 409 once it is no longer a draft)."""
+    if not is_pi(user, application):
+        return deny("Only the principal investigator can change this application.")
+    return ALLOWED
+
+
+def application_state_allows_edit(application) -> Verdict:
+    if application.status != "draft":
+        return deny(
+            f"This application is {application.get_status_display().lower()}; its content is frozen "
+            "and can no longer change."
+        )
+    return ALLOWED
+
+
+def can_withdraw_application(user, application) -> Verdict:
+    if not is_pi(user, application):
+        return deny("Only the principal investigator can withdraw this application.")
+    if application.status == "withdrawn":
+        return deny("This application is withdrawn already.")
+    return ALLOWED

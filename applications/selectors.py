@@ -1,8 +1,10 @@
 """Read queries for calls, shared by portal views and the API."""
 
+from decimal import Decimal
+
 from django.db.models import Prefetch, Q, QuerySet
 
-from applications.models import Call, CommitteeMembership, FocusArea
+from applications.models import Application, Call, CommitteeMembership, FocusArea, TeamMember
 
 
 def _with_details(calls: QuerySet[Call]) -> QuerySet[Call]:
@@ -40,3 +42,36 @@ def call_detail(call: Call) -> Call:
         .prefetch_related("commitments__funder", "committee__user")
         .get()
     )
+
+
+def applications_visible_to(user) -> QuerySet[Application]:
+    """The one place that decides which applications a user may see (portal, API and exports).
+
+    Staff see all; a PI sees their own; an accepted co-investigator sees the ones they are on.
+    Reviewers and committee members are added by the review issues through this function.
+    """
+    applications = Application.objects.select_related("call__program", "pi", "institution")
+    if not user.is_authenticated:
+        return applications.none()
+    if user.is_staff:
+        return applications
+    mine = Q(pi=user) | Q(
+        team__user=user, team__role=TeamMember.Role.CO_INVESTIGATOR, team__accepted_at__isnull=False
+    )
+    return applications.filter(pk__in=Application.objects.filter(mine).values("pk"))
+
+
+def application_detail(application: Application) -> Application:
+    """An application with everything its page, PDF and API detail show, in a fixed number of queries."""
+    return (
+        Application.objects.filter(pk=application.pk)
+        .select_related("call__program", "pi", "institution")
+        .prefetch_related(
+            "focus_areas", "team", "budget_lines", "attachments", "exclusions", "call__focus_areas"
+        )
+        .get()
+    )
+
+
+def budget_total(application: Application) -> Decimal:
+    return sum((line.amount for line in application.budget_lines.all()), Decimal("0"))

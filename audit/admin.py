@@ -16,6 +16,13 @@ class AuditEventAdmin(admin.ModelAdmin):
     actions = ["export_csv"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
 
+    # Every program officer may read the trail, as with the CSV export (``audit.views``).
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_staff
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "audit",
     "accounts",
     "applications",
+    "awards",
 ]
 
 MIDDLEWARE = [
@@ -188,12 +189,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"CallStatusEnum": "applications.models.Call.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "CallStatusEnum": "applications.models.Call.Status",
+        "ApplicationStatusEnum": "applications.models.Application.Status",
+    },
 }
 
 # Celery. No broker configured → tasks run eagerly in-process (the embedded default).
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or None
-CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
+CELERY_TASK_ALWAYS_EAGER = not env.str("CELERY_BROKER_URL", default="")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ACKS_LATE = True
@@ -223,5 +227,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

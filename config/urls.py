@@ -5,6 +5,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from applications.api import CallViewSet
+from applications.api_submissions import ApplicationViewSet
 from core.health import healthz_view
 from core.views import home_view
 
@@ -14,11 +15,12 @@ admin.site.index_title = "Calls, applications, review and awards"
 
 router = DefaultRouter()
 router.register("calls", CallViewSet, basename="call")
+router.register("applications", ApplicationViewSet, basename="application")
 
 urlpatterns = [
     path("", home_view, name="home"),
     path("healthz", healthz_view, name="healthz"),
-    path("calls/", include("applications.urls")),
+    path("", include("applications.urls")),
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),

@@ -3,12 +3,21 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import status
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
+
+ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
+ERROR_RESPONSES = {
+    400: OpenApiResponse(ERROR, description="Invalid input; per-field messages beside `detail`."),
+    403: OpenApiResponse(ERROR, description="Not allowed."),
+    404: OpenApiResponse(ERROR, description="Not found, or not yours to see."),
+    409: OpenApiResponse(ERROR, description="The object's state does not allow this now."),
+}
 
 
 class Pagination(PageNumberPagination):

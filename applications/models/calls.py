@@ -137,6 +137,24 @@ class Call(models.Model):
         help_text="Stage 2 of a two-stage scheme: only holders of an award from this call may apply.",
     )
     focus_areas = models.ManyToManyField(FocusArea, blank=True, related_name="calls")
+    # Rules for applications to this call.
+    allowed_countries = CountryField(
+        multiple=True,
+        blank=True,
+        help_text="Countries whose researchers may apply as PI. Empty: any country.",
+    )
+    max_applications_per_pi = models.PositiveSmallIntegerField(
+        "applications per PI", default=1, validators=[MinValueValidator(1)]
+    )
+    lay_summary_word_limit = models.PositiveIntegerField(default=300, validators=[MinValueValidator(20)])
+    abstract_word_limit = models.PositiveIntegerField(
+        "scientific abstract word limit", default=500, validators=[MinValueValidator(20)]
+    )
+    research_plan_page_limit = models.PositiveSmallIntegerField(default=10, validators=[MinValueValidator(1)])
+    attachment_size_limit_mb = models.PositiveSmallIntegerField(
+        "attachment size limit (MB)", default=10, validators=[MinValueValidator(1)]
+    )
+    max_duration_months = models.PositiveSmallIntegerField(default=36, validators=[MinValueValidator(1)])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
