@@ -1,7 +1,20 @@
 from django.contrib import admin, messages
 from django.db import transaction
 
-from applications.models import Call, Commitment, CommitteeMembership, FocusArea, Funder, Program
+from applications.exports import applications_csv_rows
+from applications.models import (
+    Application,
+    Attachment,
+    BudgetLine,
+    Call,
+    Commitment,
+    CommitteeMembership,
+    FocusArea,
+    Funder,
+    Program,
+    ReviewerExclusion,
+    TeamMember,
+)
 from applications.services import (
     create_call,
     remove_commitment,
@@ -13,6 +26,7 @@ from applications.services import (
 )
 from applications.workflow import TRANSITIONS
 from core.errors import DomainError
+from core.exports import csv_response
 
 
 @admin.register(Funder)
@@ -129,3 +143,70 @@ class CommitteeMembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "call"]
     search_fields = ["user__email", "user__full_name", "call__title"]
     autocomplete_fields = ["user", "call"]
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class TeamInline(_ReadOnlyInline):
+    model = TeamMember
+    fields = ["name", "email", "orcid", "institution_name", "role", "accepted_at"]
+
+
+class BudgetInline(_ReadOnlyInline):
+    model = BudgetLine
+    fields = ["year", "category", "amount", "justification"]
+
+
+class AttachmentInline(_ReadOnlyInline):
+    model = Attachment
+    fields = ["kind", "original_name", "pages", "size", "sha256", "uploaded_at"]
+
+
+class ExclusionInline(_ReadOnlyInline):
+    model = ReviewerExclusion
+    fields = ["name", "email", "orcid", "reason"]
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    """Staff read applications here; their content belongs to the applicant and changes only
+    through the portal or API while it is a draft."""
+
+    list_display = [
+        "reference",
+        "title",
+        "pi",
+        "call",
+        "status",
+        "institution",
+        "requested_amount",
+        "submitted_at",
+    ]
+    list_filter = ["status", "call", ("institution__country", admin.AllValuesFieldListFilter), "focus_areas"]
+    search_fields = ["reference", "title", "keywords", "pi__email", "pi__full_name", "institution__name"]
+    list_select_related = ["pi", "call", "institution"]
+    date_hierarchy = "submitted_at"
+    inlines = [TeamInline, BudgetInline, AttachmentInline, ExclusionInline]
+    actions = ["export_csv"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Application._meta.fields] + ["focus_areas"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Export selected applications as CSV")
+    def export_csv(self, request, queryset):
+        return csv_response(applications_csv_rows(queryset), filename="applications.csv")

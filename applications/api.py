@@ -2,6 +2,7 @@
 
 import django_filters
 from django.utils import timezone
+from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -30,7 +31,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
         fields = ["funder", "amount", "currency", "rate_to_call_currency"]
 
 
-class CallSerializer(serializers.ModelSerializer):
+class CallSerializer(CountryFieldMixin, serializers.ModelSerializer):
     program = serializers.SlugRelatedField(slug_field="code", queryset=Program.objects.all())
     focus_areas = serializers.SlugRelatedField(
         slug_field="slug", many=True, queryset=FocusArea.objects.all(), required=False
@@ -60,8 +61,17 @@ class CallSerializer(serializers.ModelSerializer):
             "currency",
             "max_request",
             "reviewers_per_application",
+            "lay_reviewers_per_application",
+            "review_due_at",
             "prerequisite_call",
             "focus_areas",
+            "allowed_countries",
+            "max_applications_per_pi",
+            "lay_summary_word_limit",
+            "abstract_word_limit",
+            "research_plan_page_limit",
+            "attachment_size_limit_mb",
+            "max_duration_months",
             "allowed_transitions",
             "created_at",
             "updated_at",

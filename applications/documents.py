@@ -13,7 +13,8 @@ from pypdf.errors import PdfReadError
 from core.errors import Invalid
 
 PDF_MAGIC = b"%PDF-"
-NAME_PROBLEM = re.compile(r"[/\\\x00-\x1f]|\.\.")
+# Folders (either slash), control characters, or a name that is only dots.
+NAME_PROBLEM = re.compile(r"[/\\\x00-\x1f]|^\.+$")
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet
 
 from applications.models import Application, Call, CommitteeMembership, FocusArea, TeamMember
+from reviews.models import Assignment
+from reviews.selectors import without_conflicts_of
 
 
 def _with_details(calls: QuerySet[Call]) -> QuerySet[Call]:
@@ -47,8 +49,8 @@ def call_detail(call: Call) -> Call:
 def applications_visible_to(user) -> QuerySet[Application]:
     """The one place that decides which applications a user may see (portal, API and exports).
 
-    Staff see all; a PI sees their own; an accepted co-investigator sees the ones they are on.
-    Reviewers and committee members are added by the review issues through this function.
+    Staff see all; a PI sees their own; an accepted co-investigator sees the ones they are on; a
+    reviewer sees the submitted applications published to them, never one they are conflicted with.
     """
     applications = Application.objects.select_related("call__program", "pi", "institution")
     if not user.is_authenticated:
@@ -58,7 +60,17 @@ def applications_visible_to(user) -> QuerySet[Application]:
     mine = Q(pi=user) | Q(
         team__user=user, team__role=TeamMember.Role.CO_INVESTIGATOR, team__accepted_at__isnull=False
     )
-    return applications.filter(pk__in=Application.objects.filter(mine).values("pk"))
+    reviewing = without_conflicts_of(
+        Application.objects.filter(
+            status=Application.Status.SUBMITTED,
+            assignments__reviewer=user,
+            assignments__state=Assignment.State.PUBLISHED,
+        ),
+        user,
+    )
+    return applications.filter(
+        Q(pk__in=Application.objects.filter(mine).values("pk")) | Q(pk__in=reviewing.values("pk"))
+    )
 
 
 def application_detail(application: Application) -> Application:

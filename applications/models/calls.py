@@ -155,6 +155,11 @@ class Call(models.Model):
         "attachment size limit (MB)", default=10, validators=[MinValueValidator(1)]
     )
     max_duration_months = models.PositiveSmallIntegerField(default=36, validators=[MinValueValidator(1)])
+    # Review settings.
+    lay_reviewers_per_application = models.PositiveSmallIntegerField(
+        default=1, help_text="At least this many of each application's reviewers are lay reviewers."
+    )
+    review_due_at = models.DateTimeField(null=True, blank=True, help_text="When reviews are due.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -168,6 +173,10 @@ class Call(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(max_request__lte=models.F("budget")), name="call_max_request_within_budget"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lay_reviewers_per_application__lte=models.F("reviewers_per_application")),
+                name="call_lay_quota_within_reviewers",
             ),
         ]
 

@@ -30,6 +30,15 @@ CALL_FIELDS = [
     "max_request",
     "reviewers_per_application",
     "prerequisite_call",
+    "allowed_countries",
+    "max_applications_per_pi",
+    "lay_summary_word_limit",
+    "abstract_word_limit",
+    "research_plan_page_limit",
+    "attachment_size_limit_mb",
+    "max_duration_months",
+    "lay_reviewers_per_application",
+    "review_due_at",
 ]
 # Once a call has left draft, applicants rely on these; they change only while it is a draft.
 FIXED_AFTER_DRAFT = {"currency", "program", "prerequisite_call"}
@@ -37,6 +46,7 @@ FIXED_AFTER_DRAFT = {"currency", "program", "prerequisite_call"}
 
 def _snapshot(call: Call) -> dict[str, Any]:
     data = model_to_dict(call, fields=CALL_FIELDS)
+    data["allowed_countries"] = sorted(str(c) for c in call.allowed_countries)
     data["status"] = call.status
     if call.pk:
         data["focus_areas"] = sorted(call.focus_areas.values_list("slug", flat=True))

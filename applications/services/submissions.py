@@ -62,9 +62,8 @@ def _clean(instance) -> None:
 def start_application(*, call: Call, by: User, now: datetime | None = None) -> Application:
     """Start a draft for ``by`` as PI, if they are eligible for the call now."""
     now = now or timezone.now()
+    # Locking the call serialises starts on it, so two tabs cannot both pass the per-PI limit.
     call = Call.objects.select_for_update().get(pk=call.pk)
-    # Lock the PI's other applications to this call so two tabs cannot both pass the limit.
-    list(Application.objects.select_for_update().filter(call=call, pi=by).values_list("pk", flat=True))
     timing = call_timing_problem(call, now)
     if timing:
         raise StateConflict(timing)

@@ -84,7 +84,18 @@ def _respond(request: HttpRequest, application: Application, section: str, *, st
 @login_required
 def my_applications_view(request: HttpRequest) -> HttpResponse:
     applications = applications_visible_to(request.user).filter(pi=request.user).order_by("-updated_at")
-    shared = applications_visible_to(request.user).exclude(pi=request.user).order_by("-updated_at")
+    # Only those the user co-investigates: staff, who may see every application, must not get them all here.
+    shared = (
+        applications_visible_to(request.user)
+        .filter(
+            team__user=request.user,
+            team__role=TeamMember.Role.CO_INVESTIGATOR,
+            team__accepted_at__isnull=False,
+        )
+        .exclude(pi=request.user)
+        .distinct()
+        .order_by("-updated_at")
+    )
     return render(
         request, "applications/my_applications.html", {"applications": applications, "shared": shared}
     )
