@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "audit",
     "accounts",
     "applications",
+    "reviews",
     "awards",
 ]
 

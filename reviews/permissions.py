@@ -1,0 +1,23 @@
+"""Who may do what in review. Used by services, portal views and the API alike."""
+
+from applications.models import Call
+from applications.permissions import is_chair
+from core.errors import ALLOWED, Verdict, deny
+
+
+def can_manage_reviewers(user, call: Call) -> Verdict:
+    """Invite reviewers, record and lift conflicts: staff only."""
+    if not user.is_authenticated:
+        return deny("Sign in as a program officer to manage reviewers.")
+    if not user.is_staff:
+        return deny("Only program officers (staff) can manage the reviewer pool and conflicts.")
+    return ALLOWED
+
+
+def can_manage_assignment(user, call: Call) -> Verdict:
+    """Run, edit and publish assignments: staff or the call's chair."""
+    if not user.is_authenticated:
+        return deny("Sign in to manage assignments.")
+    if user.is_staff or is_chair(user, call):
+        return ALLOWED
+    return deny("Only staff or the committee chair can manage the assignment of this call.")
