@@ -5,21 +5,28 @@ created, and state changes go through the services (so they leave audit rows) on
 is missing or different. Running the command twice leaves the same world.
 
 Each part of the world has one ``build_*`` function taking the shared ``World``; ``STEPS`` runs
-them in order inside one transaction. To extend the demo, add a function and a step.
+them in order inside one transaction. To extend the demo, add a function and a step. The
+applications (submitted to the call in review, drafts in the open call) are built by
+``applications.demo_applications``.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cache
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.hashers import check_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import Institution, User
 from accounts.services import get_or_create_institution
+from applications import demo_applications as demo_apps
 from applications import demo_data as data
 from applications.models import Call, Commitment, FocusArea, Funder, Program
 from applications.services import create_call, set_commitment, set_committee_member, transition_call
@@ -49,6 +56,12 @@ class World:
     calls: dict[str, Call] = field(default_factory=dict)  # by slug
 
 
+@cache
+def _is_demo_password(encoded: str) -> bool:
+    """Whether this stored hash is of the demo password (checked once per distinct hash: it is slow)."""
+    return check_password(data.PASSWORD, encoded)
+
+
 def _ensure_user(world: World, *, email: str, full_name: str, institution_key: str, **flags) -> User:
     """The demo user with this e-mail, created or brought back to the demo's name, flags and password."""
     institution = world.institutions.get(institution_key) if institution_key else None
@@ -57,8 +70,8 @@ def _ensure_user(world: World, *, email: str, full_name: str, institution_key: s
     changed = user.pk is None or any(getattr(user, name) != value for name, value in wanted.items())
     for name, value in wanted.items():
         setattr(user, name, value)
-    if user.pk is None or not user.check_password(data.PASSWORD):
-        user.set_password(data.PASSWORD)
+    if user.pk is None or not _is_demo_password(user.password):
+        user.password = demo_apps.password_hash()
         changed = True
     if changed:
         user.full_clean()
@@ -232,8 +245,20 @@ def advance_call(world: World, slug: str, to: str) -> Call:
 
 
 def advance_calls(world: World) -> None:
+    """Move each call to its demo state. The call in review gets its applications on the way: it is
+    opened (at a past moment), they are submitted inside its window, and only then is it closed."""
     for spec in data.CALLS:
-        call = advance_call(world, spec["slug"], spec["status"])
+        slug = spec["slug"]
+        if slug == demo_apps.SUBMISSIONS_CALL and demo_apps.needs_submissions(world.calls[slug]):
+            if LIFECYCLE.index(world.calls[slug].status) <= LIFECYCLE.index(Call.Status.OPEN):
+                advance_call(world, slug, Call.Status.OPEN)
+                demo_apps.build_submissions(world, slug)
+            else:
+                world.log(
+                    f"Note: {world.calls[slug].title} is past its submission window without applications; "
+                    "start from a fresh database to get them."
+                )
+        call = advance_call(world, slug, spec["status"])
         if call.status != spec["status"]:
             world.log(f"Note: {call.title} is {call.get_status_display().lower()}, past the demo's state.")
 
@@ -248,6 +273,7 @@ STEPS: list[Callable[[World], None]] = [
     build_commitments,
     build_committees,
     advance_calls,
+    demo_apps.build_drafts,
 ]
 
 
@@ -267,11 +293,23 @@ class Command(BaseCommand):
         world = World(log=log, today=timezone.localdate(timezone=ZONE))
         if not quiet:
             self.stdout.write("Building the demo world…")
-        with transaction.atomic():
-            for step in STEPS:
-                step(world)
+        # Receipts and invitations are "sent" into memory: the demo's people are fictional, and
+        # hundreds of e-mails on the console would bury the logins.
+        # Celery's eager tasks log a line each; quiet them for the build.
+        locmem = "django.core.mail.backends.locmem.EmailBackend"
+        task_log = logging.getLogger("celery.app.trace")
+        level = task_log.level
+        task_log.setLevel(logging.WARNING)
+        try:
+            with override_settings(EMAIL_BACKEND=locmem), transaction.atomic():
+                for step in STEPS:
+                    step(world)
+        finally:
+            task_log.setLevel(level)
         if not quiet:
             self.stdout.write(self.style.SUCCESS("Demo ready."))
+            for line in demo_apps.summary_lines():
+                self.stdout.write(f"  {line}")
             self.stdout.write(self.logins_table())
 
     def logins_table(self) -> str:
