@@ -4,7 +4,6 @@ import re
 from decimal import Decimal
 from io import StringIO
 
-import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
@@ -26,21 +25,7 @@ def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def demo_output(db) -> str:
-    """The demo built twice over; the output of the first run."""
-    output = run_demo()
-    run_demo("--quiet")
-    return output
-
-
-def test_second_run_creates_nothing(db):
-    run_demo("--quiet")
+def test_second_run_creates_nothing(demo):
     first = counts()
     run_demo("--quiet")
     assert counts() == first
@@ -49,7 +34,7 @@ def test_second_run_creates_nothing(db):
     assert first["Call"] == 4
 
 
-def test_calls_are_in_their_demo_states(demo_output):
+def test_calls_are_in_their_demo_states(demo):
     statuses = dict(Call.objects.values_list("title", "status"))
     assert statuses == {
         "Challenge Awards 2027": Call.Status.OPEN,
@@ -71,7 +56,7 @@ def test_calls_are_in_their_demo_states(demo_output):
     assert verbs == ["call.created", "call.opened", "call.closed", "call.review_started", "call.decided"]
 
 
-def test_commitments_sum_to_each_budget(demo_output):
+def test_commitments_sum_to_each_budget(demo):
     assert Funder.objects.count() == 6
     for title, budget in [
         ("Challenge Awards 2027", Decimal("5500000")),
@@ -85,7 +70,7 @@ def test_commitments_sum_to_each_budget(demo_output):
     assert {"EUR", "USD"} <= currencies
 
 
-def test_committees_have_a_chair_and_four_members(demo_output):
+def test_committees_have_a_chair_and_four_members(demo):
     for title in ["Challenge Awards 2026", "Planning Grants 2025"]:
         roles = sorted(CommitteeMembership.objects.filter(call__title=title).values_list("role", flat=True))
         assert roles == ["chair", "member", "member", "member", "member"]
@@ -93,10 +78,10 @@ def test_committees_have_a_chair_and_four_members(demo_output):
         assert chair.email == "chair@granted.demo"
 
 
-def test_demo_users_sign_in_with_the_printed_password(demo_output):
-    assert "http://127.0.0.1:8000/" in demo_output
+def test_demo_users_sign_in_with_the_printed_password(demo):
+    assert "http://127.0.0.1:8000/" in demo
     for email in DEMO_EMAILS:
-        row = re.search(rf"\|\s*([^|]+?)\s*\|\s*{re.escape(email)}\s*\|\s*(\S+)\s*\|", demo_output)
+        row = re.search(rf"\|\s*([^|]+?)\s*\|\s*{re.escape(email)}\s*\|\s*(\S+)\s*\|", demo)
         assert row, f"{email} is missing from the logins table"
         assert authenticate(username=email, password=row.group(2)) == User.objects.get(email=email)
     officer = User.objects.get(email="officer@granted.demo")
@@ -105,7 +90,7 @@ def test_demo_users_sign_in_with_the_printed_password(demo_output):
     assert not User.objects.get(email="applicant@granted.demo").is_staff
 
 
-def test_institutions_span_21_countries_with_valid_ror_ids(demo_output):
+def test_institutions_span_21_countries_with_valid_ror_ids(demo):
     institutions = Institution.objects.all()
     assert len({i.country.code for i in institutions}) == 21
     for institution in institutions:

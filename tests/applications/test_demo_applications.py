@@ -1,16 +1,12 @@
 """``manage.py demo`` fills the call in review with ~195 submitted applications and the open call with
 drafts, all within the calls' rules; running it again adds nothing.
 
-The demo takes several seconds to build, so this module builds it once, inside a transaction that is
-rolled back at the end; each test runs in a savepoint within it (the ``db`` fixture).
+The demo is built once per module (the ``demo`` fixture in conftest.py).
 """
 
 import re
 
-import pytest
 from django.core.management import call_command
-from django.db import transaction
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.identifiers import validate_orcid
@@ -27,27 +23,6 @@ from applications.models import (
 from audit.models import AuditEvent
 
 MODELS = [User, Application, BudgetLine, TeamMember, ReviewerExclusion, Attachment, AuditEvent]
-
-
-@pytest.fixture(scope="module")
-def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo, built once for the module (files under a temporary MEDIA_ROOT), then rolled back."""
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    media = tmp_path_factory.mktemp("demo-media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("demo", "--quiet")
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
-@pytest.fixture
-def demo(demo_world, db):
-    """The demo world, each test in its own savepoint."""
 
 
 def counts() -> dict[str, int]:
