@@ -77,6 +77,8 @@ class CallSerializer(CountryFieldMixin, serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["status", "created_at", "updated_at"]
+        # CountryFieldMixin's list field ignores the model's blank=True; empty means any country.
+        extra_kwargs = {"allowed_countries": {"required": False}}
 
     def get_allowed_transitions(self, call: Call) -> list[str]:
         """The statuses the requesting user may move this call to now (empty for most users)."""
