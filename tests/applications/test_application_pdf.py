@@ -41,7 +41,7 @@ def test_the_pdf_shows_title_reference_pi_and_budget_total(client_for):
     assert application.reference in text
     assert "Priya Investigator" in text
     assert sum(line.amount for line in application.budget_lines.all()) == Decimal("10000.00")
-    assert "Total 10000.00" in text
+    assert "Total 10,000.00" in text
 
 
 def test_a_hostile_title_is_printed_as_text_and_fetches_nothing(client_for, staff):
