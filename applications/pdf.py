@@ -13,12 +13,7 @@ def render_application_pdf(application: Application) -> bytes:
         "application": application,
         "call": application.call,
         "budget_total": budget_total(application),
-        "generated_at": timezone.localtime(timezone.now(), application.call.zone),
-        "submitted_local": (
-            timezone.localtime(application.submitted_at, application.call.zone)
-            if application.submitted_at
-            else None
-        ),
+        "generated_at": timezone.now(),
     }
     html = render_to_string("applications/pdf/application.html", context)
     return html_to_pdf(html, stylesheets=("css/pdf.css",))

@@ -38,7 +38,6 @@ def send_submission_receipt(application_id: int) -> bool:
             "application": application,
             "call": application.call,
             "url": settings.SITE_URL + reverse("applications:application_detail", args=[application.pk]),
-            "submitted_local": timezone.localtime(application.submitted_at, application.call.zone),
         }
         send_mail(
             subject=f"Received: {application.reference} — {application.title}",

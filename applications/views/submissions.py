@@ -120,13 +120,11 @@ def application_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     application = application_detail(_visible_application(request, pk))
     if application.is_draft and can_edit_application(request.user, application):
         return redirect("applications:application_edit", pk=pk)
-    submitted_at = application.submitted_at
     return render(
         request,
         "applications/application_detail.html",
         {
             "application": application,
-            "submitted_local": timezone.localtime(submitted_at, application.call.zone) if submitted_at else None,
             "budget_total": budget_total(application),
             "can_withdraw": application.pi_id == request.user.pk and application.status != "withdrawn",
         },

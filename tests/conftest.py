@@ -1,0 +1,71 @@
+"""Shared fixtures for the test suite.
+
+Run with ``TESTING=1 DEBUG=1 .venv/bin/python -m pytest``. Markers: ``integration`` tests need
+CELERY_BROKER_URL (and start a real Celery worker); ``browser`` tests need Debian's Chromium at
+/usr/bin/chromium. Both are skipped with a reason when their service is missing.
+"""
+
+import os
+
+# Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse DB access.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from applications.models import CommitteeMembership
+from tests.factories import CallFactory, CommitteeMembershipFactory, UserFactory
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(full_name="Ada Applicant", email="ada@example.org")
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(full_name="Olga Officer", email="officer@example.org", is_staff=True)
+
+
+@pytest.fixture
+def call(db):
+    """An open call, accepting applications now."""
+    return CallFactory(title="Ocean Health Challenge", slug="ocean-health")
+
+
+@pytest.fixture
+def chair(call):
+    """The chair of ``call``'s committee (not staff)."""
+    return CommitteeMembershipFactory(
+        call=call, role=CommitteeMembership.Role.CHAIR, user__full_name="Carla Chair"
+    ).user
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def client_for(db):
+    """``client_for(user)`` gives a Django test client signed in as ``user`` (anonymous for None)."""
+
+    def make(user=None, *, api: bool = False):
+        client = APIClient() if api else Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+def pytest_configure(config):
+    # WhiteNoise warns when STATIC_ROOT was never collected; tests serve static files from finders.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2's deliberate slowness is not under test; MD5 keeps factories quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
