@@ -69,3 +69,34 @@ def pytest_configure(config):
 def _fast_password_hashing(settings):
     """PBKDF2's deliberate slowness is not under test; MD5 keeps factories quick."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process(request):
+    """Outside the integration tests, tasks run in the test process whatever broker the environment
+    names, so their effects (e-mails, rows) can be asserted; integration tests use the real worker."""
+    if request.node.get_closest_marker("integration"):
+        yield
+        return
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+def pytest_sessionstart(session):
+    """With GRANTED_REQUIRE_SERVICES=1 (the PostgreSQL step of .ci/run) a missing broker or browser is
+    an error, not a silent skip that would let the run pass without those tests."""
+    if os.environ.get("GRANTED_REQUIRE_SERVICES") != "1":
+        return
+    missing = []
+    if not os.environ.get("CELERY_BROKER_URL"):
+        missing.append("CELERY_BROKER_URL is not set (integration tests need a broker)")
+    if not os.path.exists("/usr/bin/chromium"):
+        missing.append("/usr/bin/chromium is missing (browser tests need it)")
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        missing.append("DATABASE_URL does not name PostgreSQL")
+    if missing:
+        raise pytest.UsageError("GRANTED_REQUIRE_SERVICES=1 but " + "; ".join(missing))
