@@ -196,6 +196,13 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CallStatusEnum": "applications.models.Call.Status",
         "ApplicationStatusEnum": "applications.models.Application.Status",
+        "InvitationStatusEnum": "reviews.models.ReviewerInvitation.Status",
+        "AssignmentRunStatusEnum": "reviews.models.AssignmentRun.Status",
+        "AssignmentStateEnum": "reviews.models.Assignment.State",
+        "ConflictKindEnum": "reviews.models.Conflict.Kind",
+        "ConflictSourceEnum": "reviews.models.Conflict.Source",
+        "ReviewerKindEnum": "reviews.models.ReviewerProfile.Kind",
+        "AttachmentKindEnum": "applications.models.Attachment.Kind",
     },
 }
 

@@ -8,6 +8,8 @@ from applications.api import CallViewSet
 from applications.api_submissions import ApplicationViewSet
 from core.health import healthz_view
 from core.views import home_view
+from reviews.api.assignment import AssignmentRunViewSet, AssignmentViewSet, CallAssignmentRunsView
+from reviews.api.pool import BidViewSet, ConflictViewSet, InvitationViewSet, ReviewerViewSet
 
 admin.site.site_header = "Granted administration"
 admin.site.site_title = "Granted"
@@ -16,14 +18,26 @@ admin.site.index_title = "Calls, applications, review and awards"
 router = DefaultRouter()
 router.register("calls", CallViewSet, basename="call")
 router.register("applications", ApplicationViewSet, basename="application")
+router.register("reviewers", ReviewerViewSet, basename="reviewer")
+router.register("invitations", InvitationViewSet, basename="invitation")
+router.register("conflicts", ConflictViewSet, basename="conflict")
+router.register("bids", BidViewSet, basename="bid")
+router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("assignment-runs", AssignmentRunViewSet, basename="assignment-run")
 
 urlpatterns = [
     path("", home_view, name="home"),
     path("healthz", healthz_view, name="healthz"),
     path("", include("applications.urls")),
+    path("review/", include("reviews.urls")),
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
+    path(
+        "api/v1/calls/<int:call_pk>/assignment-runs/",
+        CallAssignmentRunsView.as_view(),
+        name="call-assignment-runs",
+    ),
     path("api/v1/", include(router.urls)),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -10,4 +10,6 @@ def navigation(request: HttpRequest) -> dict:
     return {
         "site_name": settings.SITE_NAME,
         "my_committees": (lambda: list(committees_of(user))) if user.is_authenticated else [],
+        "is_reviewer": (lambda: hasattr(user, "reviewer_profile")) if user.is_authenticated else False,
+        "reviewer_pages": ("home", "profile", "bids", "my_assignments", "my_conflicts"),
     }

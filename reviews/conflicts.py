@@ -101,31 +101,60 @@ def detect_conflicts(*, call: Call, reviewers: list[User]) -> list[Finding]:
     for application in applications:
         pi = application.pi
         ref = application.reference or f"#{application.pk}"
-        add(application, index.person(email=pi.email, orcid=pi.orcid), Conflict.Kind.PI,
-            Conflict.Source.DETECTED, f"The reviewer is the principal investigator of {ref}.")
+        add(
+            application,
+            index.person(email=pi.email, orcid=pi.orcid),
+            Conflict.Kind.PI,
+            Conflict.Source.DETECTED,
+            f"The reviewer is the principal investigator of {ref}.",
+        )
         institution = application.institution or pi.institution
         if institution is not None:
-            add(application, index.institution(ror_id=institution.ror_id, name=institution.name),
-                Conflict.Kind.SAME_INSTITUTION, Conflict.Source.DETECTED,
+            add(
+                application,
+                index.institution(ror_id=institution.ror_id, name=institution.name),
+                Conflict.Kind.SAME_INSTITUTION,
+                Conflict.Source.DETECTED,
                 f"Same institution as the PI: {institution.name}"
-                + (f" (ROR {institution.ror_id})." if institution.ror_id else "."))
+                + (f" (ROR {institution.ror_id})." if institution.ror_id else "."),
+            )
         people = [(pi.full_name, pi.email, pi.orcid, "the PI")]
         for member in application.team.all():
             who = f"{member.name} ({member.get_role_display().lower()})"
             people.append((member.name, member.email, member.orcid, who))
-            add(application, index.person(email=member.email, orcid=member.orcid) | (
-                {member.user_id} & set(index.names) if member.user_id else set()),
-                Conflict.Kind.TEAM_MEMBER, Conflict.Source.DETECTED, f"The reviewer is on the team: {who}.")
+            add(
+                application,
+                index.person(email=member.email, orcid=member.orcid)
+                | ({member.user_id} & set(index.names) if member.user_id else set()),
+                Conflict.Kind.TEAM_MEMBER,
+                Conflict.Source.DETECTED,
+                f"The reviewer is on the team: {who}.",
+            )
             if member.institution_name:
-                add(application, index.institution(name=member.institution_name), Conflict.Kind.SAME_INSTITUTION,
-                    Conflict.Source.DETECTED, f"Same institution as team member {who}: {member.institution_name}.")
+                add(
+                    application,
+                    index.institution(name=member.institution_name),
+                    Conflict.Kind.SAME_INSTITUTION,
+                    Conflict.Source.DETECTED,
+                    f"Same institution as team member {who}: {member.institution_name}.",
+                )
         for name, email, orcid, who in people:
             for key in filter(None, (name.lower(), email.lower(), orcid)):
                 if key in collaborator_of:
-                    add(application, collaborator_of[key], Conflict.Kind.COLLABORATOR, Conflict.Source.DETECTED,
-                        f"The reviewer lists {who}, {name}, as a collaborator.")
+                    add(
+                        application,
+                        collaborator_of[key],
+                        Conflict.Kind.COLLABORATOR,
+                        Conflict.Source.DETECTED,
+                        f"The reviewer lists {who}, {name}, as a collaborator.",
+                    )
         for exclusion in application.exclusions.all():
             named = index.person(email=exclusion.email, orcid=exclusion.orcid, name=exclusion.name)
-            add(application, named, Conflict.Kind.APPLICANT_EXCLUSION, Conflict.Source.APPLICANT,
-                f"The applicant asked that {exclusion.name} not review: {exclusion.reason}")
+            add(
+                application,
+                named,
+                Conflict.Kind.APPLICANT_EXCLUSION,
+                Conflict.Source.APPLICANT,
+                f"The applicant asked that {exclusion.name} not review: {exclusion.reason}",
+            )
     return [findings[key] for key in sorted(findings)]

@@ -14,7 +14,9 @@ class ReviewerProfile(models.Model):
         SCIENTIFIC = "scientific", "Scientific"
         LAY = "lay", "Lay (person affected by MS)"
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile"
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SCIENTIFIC)
     expertise = models.TextField("expertise statement", blank=True, max_length=5000)
     keywords = models.CharField(max_length=500, blank=True, help_text="Separated by commas.")
@@ -25,7 +27,8 @@ class ReviewerProfile(models.Model):
     collaborators = models.TextField(
         blank=True,
         max_length=5000,
-        help_text="Recent collaborators, one per line (name, e-mail or ORCID iD): their applications are conflicts.",
+        help_text="Recent collaborators, one per line (name, e-mail or ORCID iD): "
+        "their applications are conflicts.",
     )
     active = models.BooleanField(default=True)
 
@@ -41,7 +44,8 @@ class ReviewerProfile(models.Model):
 
 
 class ReviewerInvitation(models.Model):
-    """Staff invite a pool member to review a call; the reviewer accepts (maybe with a lower load) or declines."""
+    """Staff invite a pool member to review a call; the reviewer accepts (perhaps with a lower load for
+    the call) or declines with a reason."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -49,20 +53,28 @@ class ReviewerInvitation(models.Model):
         DECLINED = "declined", "Declined"
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="reviewer_invitations")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_invitations")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_invitations"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     load_limit = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="The reviewer's own limit for this call (at most their default load)."
+        null=True,
+        blank=True,
+        help_text="The reviewer's own limit for this call (at most their default load).",
     )
     min_load = models.PositiveSmallIntegerField(default=0)
     decline_reason = models.TextField(blank=True, max_length=2000)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     invited_at = models.DateTimeField(auto_now_add=True)
     responded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["call", "reviewer__full_name"]
-        constraints = [models.UniqueConstraint(fields=["call", "reviewer"], name="one_invitation_per_reviewer_call")]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "reviewer"], name="one_invitation_per_reviewer_call")
+        ]
 
     def __str__(self) -> str:
         return f"{self.reviewer} → {self.call} ({self.get_status_display()})"
@@ -111,7 +123,7 @@ class Conflict(models.Model):
         indexes = [models.Index(fields=["reviewer", "lifted"])]
 
     def __str__(self) -> str:
-        return f"{self.reviewer} × {self.application}: {self.get_kind_display()}"
+        return f"{self.reviewer} / {self.application}: {self.get_kind_display()}"
 
 
 class Bid(models.Model):
@@ -146,7 +158,9 @@ class AssignmentRun(models.Model):
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="assignment_runs")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    fairness = models.BooleanField(default=False, help_text="Raise the worst-served application's affinity first.")
+    fairness = models.BooleanField(
+        default=False, help_text="Raise the worst-served application's affinity first."
+    )
     progress = models.PositiveSmallIntegerField(default=0)
     stage = models.CharField(max_length=200, blank=True)
     message = models.TextField(blank=True)
@@ -158,7 +172,9 @@ class AssignmentRun(models.Model):
     fairness_cost = models.FloatField(null=True, blank=True)
     solve_seconds = models.FloatField(null=True, blank=True)
     review_due_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -176,14 +192,19 @@ class Affinity(models.Model):
     run = models.ForeignKey(AssignmentRun, on_delete=models.CASCADE, related_name="affinities")
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    text = models.FloatField(help_text="TF-IDF cosine similarity of the texts, 0–1.")
-    focus = models.FloatField(help_text="Share of the application's focus areas the reviewer covers, 0–1.")
-    bid = models.FloatField(help_text="The bid's contribution, 0–1 (neutral 0.5).")
+    text = models.FloatField(help_text="TF-IDF cosine similarity of the texts, 0 to 1.")
+    focus = models.FloatField(help_text="Share of the application's focus areas the reviewer covers, 0 to 1.")
+    bid = models.FloatField(help_text="The bid's contribution, 0 to 1 (neutral 0.5).")
     total = models.FloatField()
     terms = models.CharField(max_length=300, blank=True, help_text="The shared terms that weigh most.")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["run", "application", "reviewer"], name="one_affinity_per_pair")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "application", "reviewer"], name="one_affinity_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_id} / {self.application_id}: {self.total:.3f}"
 
 
 class Assignment(models.Model):
@@ -199,9 +220,13 @@ class Assignment(models.Model):
         DECLINED = "declined", "Declined by the reviewer"
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="assignments")
-    run = models.ForeignKey(AssignmentRun, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments")
+    run = models.ForeignKey(
+        AssignmentRun, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments"
+    )
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.AUTOMATIC)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PROPOSED)
     pinned = models.BooleanField(default=False, help_text="Keep this pair when the optimiser runs again.")
@@ -214,7 +239,9 @@ class Assignment(models.Model):
     class Meta:
         ordering = ["application", "reviewer"]
         constraints = [
-            models.UniqueConstraint(fields=["run", "application", "reviewer"], name="one_assignment_per_pair_run"),
+            models.UniqueConstraint(
+                fields=["run", "application", "reviewer"], name="one_assignment_per_pair_run"
+            ),
         ]
         indexes = [models.Index(fields=["reviewer", "state"]), models.Index(fields=["call", "state"])]
 
@@ -229,10 +256,15 @@ class ForbiddenPair(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     reason = models.TextField(blank=True, max_length=2000)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["call", "application", "reviewer"], name="one_forbidden_pair"),
         ]
+
+    def __str__(self) -> str:
+        return f"Forbidden: {self.reviewer_id} / {self.application_id}"

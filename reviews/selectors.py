@@ -73,7 +73,9 @@ def assignments_for_reviewer(reviewer) -> QuerySet[Assignment]:
 
 
 def bids_of(*, call: Call, reviewer) -> dict[int, str]:
-    return dict(Bid.objects.filter(reviewer=reviewer, application__call=call).values_list("application_id", "value"))
+    return dict(
+        Bid.objects.filter(reviewer=reviewer, application__call=call).values_list("application_id", "value")
+    )
 
 
 def conflicts_for_staff(call: Call) -> QuerySet[Conflict]:
@@ -84,11 +86,11 @@ def conflicts_for_staff(call: Call) -> QuerySet[Conflict]:
     )
 
 
-def conflicts_declared_by(reviewer) -> QuerySet[Conflict]:
-    return Conflict.objects.filter(reviewer=reviewer).select_related("application__call").order_by("-created_at")
-
-
 def invitations_for(reviewer) -> QuerySet[ReviewerInvitation]:
     if not reviewer.is_authenticated:
         return ReviewerInvitation.objects.none()
-    return ReviewerInvitation.objects.filter(reviewer=reviewer).select_related("call__program").order_by("-invited_at")
+    return (
+        ReviewerInvitation.objects.filter(reviewer=reviewer)
+        .select_related("call__program")
+        .order_by("-invited_at")
+    )

@@ -63,7 +63,7 @@ def test_static_files_and_data_urls_are_served(caplog):
         "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
         "+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
     )
-    html = f'<html><head><link rel="stylesheet" href="css/pdf.css"></head><body><img src="{pixel}">ok</body></html>'
+    html = f'<html><head><link rel="stylesheet" href="css/pdf.css"></head><body><img src="{pixel}">ok</body>'
     pdf = html_to_pdf(html)
     assert pdf.startswith(b"%PDF-")
     assert [r for r in caplog.records if r.name == "core.pdf"] == []

@@ -1,0 +1,3 @@
+"""Fixtures of the review tests: ``world``, the small review world of ``review_world``."""
+
+from tests.reviews.review_world import review_media_root, world  # noqa: F401 (fixtures)

@@ -1,0 +1,118 @@
+"""Factories for the reviewer pool and assignment: plain defaults, no hidden side effects."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from applications.models import Application
+from reviews.models import (
+    Assignment,
+    AssignmentRun,
+    Bid,
+    Conflict,
+    ReviewerInvitation,
+    ReviewerProfile,
+)
+from tests.applications.factories import ApplicationFactory
+from tests.factories import CallFactory, UserFactory
+
+
+class SubmittedApplicationFactory(ApplicationFactory):
+    """A submitted application with a reference (built directly: the submission checks are not under test)."""
+
+    status = Application.Status.SUBMITTED
+    reference = factory.Sequence(lambda n: f"TA-2026-{n + 1:04d}")
+    submitted_at = factory.LazyFunction(timezone.now)
+    title = factory.Sequence(lambda n: f"Application {n}")
+
+
+class ReviewerProfileFactory(DjangoModelFactory):
+    class Meta:
+        model = ReviewerProfile
+
+    user = factory.SubFactory(UserFactory)
+    kind = ReviewerProfile.Kind.SCIENTIFIC
+    expertise = ""
+    keywords = ""
+    default_load = 8
+
+
+class ReviewerInvitationFactory(DjangoModelFactory):
+    """An accepted invitation (the state assignment works with)."""
+
+    class Meta:
+        model = ReviewerInvitation
+
+    call = factory.SubFactory(CallFactory)
+    reviewer = factory.SubFactory(UserFactory)
+    status = ReviewerInvitation.Status.ACCEPTED
+    responded_at = factory.LazyFunction(timezone.now)
+
+
+def accepted_reviewer(call, *, name: str, kind=ReviewerProfile.Kind.SCIENTIFIC, expertise: str = "",
+                      keywords: str = "", default_load: int = 8, load_limit: int | None = None,
+                      min_load: int = 0, focus_areas=()):
+    """A pool member with a profile who accepted an invitation to ``call``; returns the user."""
+    profile = ReviewerProfileFactory(
+        user__full_name=name, kind=kind, expertise=expertise, keywords=keywords, default_load=default_load
+    )
+    profile.focus_areas.set(focus_areas)
+    ReviewerInvitationFactory(call=call, reviewer=profile.user, load_limit=load_limit, min_load=min_load)
+    return profile.user
+
+
+# Conflicts, bids, runs and assignments (portal and API tests).
+
+
+class ConflictFactory(DjangoModelFactory):
+    """An active conflict the reviewer declared."""
+
+    class Meta:
+        model = Conflict
+
+    application = factory.SubFactory(SubmittedApplicationFactory)
+    reviewer = factory.SubFactory(UserFactory)
+    source = Conflict.Source.DECLARED
+    kind = Conflict.Kind.OTHER
+    reason = "I co-authored a paper with the PI last year."
+    recorded_by = factory.SelfAttribute("reviewer")
+
+
+class BidFactory(DjangoModelFactory):
+    class Meta:
+        model = Bid
+
+    application = factory.SubFactory(SubmittedApplicationFactory)
+    reviewer = factory.SubFactory(UserFactory)
+    value = Bid.Value.EAGER
+
+
+class AssignmentRunFactory(DjangoModelFactory):
+    """A run with a proposal ready (its assignments are added separately)."""
+
+    class Meta:
+        model = AssignmentRun
+
+    call = factory.SubFactory(CallFactory)
+    status = AssignmentRun.Status.PROPOSED
+    progress = 100
+    stage = "Proposal ready"
+    total_affinity = 1.5
+
+
+class AssignmentFactory(DjangoModelFactory):
+    """A published assignment added by hand (no run) unless told otherwise."""
+
+    class Meta:
+        model = Assignment
+
+    application = factory.SubFactory(SubmittedApplicationFactory)
+    call = factory.SelfAttribute("application.call")
+    reviewer = factory.SubFactory(UserFactory)
+    source = Assignment.Source.MANUAL
+    state = Assignment.State.PUBLISHED
+    affinity = 0.5
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+    published_at = factory.LazyFunction(timezone.now)
