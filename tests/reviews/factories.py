@@ -51,9 +51,18 @@ class ReviewerInvitationFactory(DjangoModelFactory):
     responded_at = factory.LazyFunction(timezone.now)
 
 
-def accepted_reviewer(call, *, name: str, kind=ReviewerProfile.Kind.SCIENTIFIC, expertise: str = "",
-                      keywords: str = "", default_load: int = 8, load_limit: int | None = None,
-                      min_load: int = 0, focus_areas=()):
+def accepted_reviewer(
+    call,
+    *,
+    name: str,
+    kind=ReviewerProfile.Kind.SCIENTIFIC,
+    expertise: str = "",
+    keywords: str = "",
+    default_load: int = 8,
+    load_limit: int | None = None,
+    min_load: int = 0,
+    focus_areas=(),
+):
     """A pool member with a profile who accepted an invitation to ``call``; returns the user."""
     profile = ReviewerProfileFactory(
         user__full_name=name, kind=kind, expertise=expertise, keywords=keywords, default_load=default_load
