@@ -1,5 +1,8 @@
 """REST API for applications, with nested team, budget, attachments and reviewer exclusions."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import django_filters
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -183,6 +186,48 @@ class ApplicationFilter(django_filters.FilterSet):
         return queryset.filter(terms)
 
 
+@dataclass(frozen=True)
+class Nested:
+    """A collection nested under an application, with the services that change it."""
+
+    serializer: type[serializers.ModelSerializer]
+    model: type
+    related: str
+    save: Callable
+    remove: Callable
+
+
+NESTED = {
+    "team": Nested(
+        TeamMemberSerializer,
+        TeamMember,
+        "team",
+        save=lambda app, child, by, data: services.save_team_member(
+            application=app, by=by, member=child, **data
+        ),
+        remove=lambda child, by: services.remove_team_member(member=child, by=by),
+    ),
+    "budget": Nested(
+        BudgetLineSerializer,
+        BudgetLine,
+        "budget_lines",
+        save=lambda app, child, by, data: services.save_budget_line(
+            application=app, by=by, line=child, **data
+        ),
+        remove=lambda child, by: services.remove_budget_line(line=child, by=by),
+    ),
+    "exclusions": Nested(
+        ExclusionSerializer,
+        ReviewerExclusion,
+        "exclusions",
+        save=lambda app, child, by, data: services.save_exclusion(
+            application=app, by=by, exclusion=child, **data
+        ),
+        remove=lambda child, by: services.remove_exclusion(exclusion=child, by=by),
+    ),
+}
+
+
 def _child(model, application: Application, child_id: str):
     return get_object_or_404(model, pk=child_id, application=application)
 
@@ -277,53 +322,35 @@ class ApplicationViewSet(
             ApplicationSerializer(application_detail(application), context={"request": request}).data
         )
 
-    # Nested collections: GET lists, POST adds; /<id>/ PATCH changes, DELETE removes.
-    def _nested(self, request, *, serializer_class, model, save, remove, related, child_id=None):
+    # Nested collections: GET lists, POST adds; /<id>/ GET shows, PATCH changes, DELETE removes.
+    def _nested(self, request, nested: "Nested", child_id=None):
         application = self.get_object()
         if child_id is None and request.method == "GET":
-            return Response(serializer_class(getattr(application, related).all(), many=True).data)
-        child = _child(model, application, child_id) if child_id is not None else None
+            items = getattr(application, nested.related).all()
+            return Response(nested.serializer(items, many=True).data)
+        child = _child(nested.model, application, child_id) if child_id is not None else None
         if request.method == "DELETE":
-            remove(child, request.user)
+            nested.remove(child, request.user)
             return Response(status=status.HTTP_204_NO_CONTENT)
         if request.method == "GET":
-            return Response(serializer_class(child).data)
-        payload = serializer_class(child, data=request.data, partial=request.method == "PATCH")
+            return Response(nested.serializer(child).data)
+        payload = nested.serializer(child, data=request.data, partial=request.method == "PATCH")
         payload.is_valid(raise_exception=True)
-        saved = save(application, child, request.user, payload.validated_data)
+        saved = nested.save(application, child, request.user, payload.validated_data)
         code = status.HTTP_201_CREATED if child is None else status.HTTP_200_OK
-        return Response(serializer_class(saved).data, status=code)
+        return Response(nested.serializer(saved).data, status=code)
 
     @extend_schema(
         request=TeamMemberSerializer, responses={200: TeamMemberSerializer(many=True), **ERROR_RESPONSES}
     )
     @action(detail=True, methods=["get", "post"], url_path="team")
     def team(self, request, pk=None):
-        return self._nested(
-            request,
-            serializer_class=TeamMemberSerializer,
-            model=TeamMember,
-            related="team",
-            save=lambda app, child, by, data: services.save_team_member(
-                application=app, by=by, member=child, **data
-            ),
-            remove=lambda child, by: services.remove_team_member(member=child, by=by),
-        )
+        return self._nested(request, NESTED["team"])
 
     @extend_schema(request=TeamMemberSerializer, responses={200: TeamMemberSerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["get", "patch", "delete"], url_path=r"team/(?P<member_id>\d+)")
     def team_member(self, request, pk=None, member_id=None):
-        return self._nested(
-            request,
-            serializer_class=TeamMemberSerializer,
-            model=TeamMember,
-            related="team",
-            child_id=member_id,
-            save=lambda app, child, by, data: services.save_team_member(
-                application=app, by=by, member=child, **data
-            ),
-            remove=lambda child, by: services.remove_team_member(member=child, by=by),
-        )
+        return self._nested(request, NESTED["team"], child_id=member_id)
 
     @extend_schema(request=None, responses={200: TeamMemberSerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["post"], url_path=r"team/(?P<member_id>\d+)/invite")
@@ -339,62 +366,24 @@ class ApplicationViewSet(
     )
     @action(detail=True, methods=["get", "post"], url_path="budget")
     def budget(self, request, pk=None):
-        return self._nested(
-            request,
-            serializer_class=BudgetLineSerializer,
-            model=BudgetLine,
-            related="budget_lines",
-            save=lambda app, child, by, data: services.save_budget_line(
-                application=app, by=by, line=child, **data
-            ),
-            remove=lambda child, by: services.remove_budget_line(line=child, by=by),
-        )
+        return self._nested(request, NESTED["budget"])
 
     @extend_schema(request=BudgetLineSerializer, responses={200: BudgetLineSerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["get", "patch", "delete"], url_path=r"budget/(?P<line_id>\d+)")
     def budget_line(self, request, pk=None, line_id=None):
-        return self._nested(
-            request,
-            serializer_class=BudgetLineSerializer,
-            model=BudgetLine,
-            related="budget_lines",
-            child_id=line_id,
-            save=lambda app, child, by, data: services.save_budget_line(
-                application=app, by=by, line=child, **data
-            ),
-            remove=lambda child, by: services.remove_budget_line(line=child, by=by),
-        )
+        return self._nested(request, NESTED["budget"], child_id=line_id)
 
     @extend_schema(
         request=ExclusionSerializer, responses={200: ExclusionSerializer(many=True), **ERROR_RESPONSES}
     )
     @action(detail=True, methods=["get", "post"], url_path="exclusions")
     def exclusions(self, request, pk=None):
-        return self._nested(
-            request,
-            serializer_class=ExclusionSerializer,
-            model=ReviewerExclusion,
-            related="exclusions",
-            save=lambda app, child, by, data: services.save_exclusion(
-                application=app, by=by, exclusion=child, **data
-            ),
-            remove=lambda child, by: services.remove_exclusion(exclusion=child, by=by),
-        )
+        return self._nested(request, NESTED["exclusions"])
 
     @extend_schema(request=ExclusionSerializer, responses={200: ExclusionSerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["get", "patch", "delete"], url_path=r"exclusions/(?P<exclusion_id>\d+)")
     def exclusion(self, request, pk=None, exclusion_id=None):
-        return self._nested(
-            request,
-            serializer_class=ExclusionSerializer,
-            model=ReviewerExclusion,
-            related="exclusions",
-            child_id=exclusion_id,
-            save=lambda app, child, by, data: services.save_exclusion(
-                application=app, by=by, exclusion=child, **data
-            ),
-            remove=lambda child, by: services.remove_exclusion(exclusion=child, by=by),
-        )
+        return self._nested(request, NESTED["exclusions"], child_id=exclusion_id)
 
     @extend_schema(
         request={"multipart/form-data": AttachmentUploadSerializer},
