@@ -194,7 +194,7 @@ def test_an_applicant_registers_fills_in_and_submits(page, live_server, journey_
         budget.get_by_label("Justification").fill(why)
         budget.get_by_role("button", name="Add line").click()
         expect(page.locator("#section-budget table")).to_contain_text(why)
-    expect(page.locator("#budget-total")).to_have_text("18000.00")
+    expect(page.locator("#budget-total")).to_have_text("18,000.00")
     expect(page.locator("#section-budget")).to_contain_text("The total equals the amount requested.")
     expect(report).not_to_contain_text("Add the budget lines.")
 
