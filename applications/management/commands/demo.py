@@ -7,7 +7,8 @@ is missing or different. Running the command twice leaves the same world.
 Each part of the world has one ``build_*`` function taking the shared ``World``; ``STEPS`` runs
 them in order inside one transaction. To extend the demo, add a function and a step. The
 applications (submitted to the call in review, drafts in the open call) are built by
-``applications.demo_applications``.
+``applications.demo_applications``; the review of the call in review (reviewer pool, invitations,
+conflicts, bids and a published assignment run) by ``reviews.demo_reviewers``.
 """
 
 import logging
@@ -30,6 +31,8 @@ from applications import demo_applications as demo_apps
 from applications import demo_data as data
 from applications.models import Call, Commitment, FocusArea, Funder, Program
 from applications.services import create_call, set_commitment, set_committee_member, transition_call
+from reviews import demo_reviewers as demo_reviews
+from reviews.demo_reviewer_data import REVIEWER_LOGINS
 
 ZONE = ZoneInfo("Europe/London")
 # The lifecycle in order; the demo only ever moves calls forwards along it.
@@ -106,8 +109,9 @@ def build_institutions(world: World) -> None:
 
 
 def build_people(world: World) -> None:
-    """The committee chair, committee members and the applicant (the officer exists already)."""
-    for _, email, full_name, institution_key in [data.CHAIR, *data.MEMBERS, data.APPLICANT]:
+    """The committee chair, committee members, the applicant and the two reviewer logins (the
+    officer exists already; the rest of the reviewer pool comes with the review, see STEPS)."""
+    for _, email, full_name, institution_key in [data.CHAIR, *data.MEMBERS, data.APPLICANT, *REVIEWER_LOGINS]:
         _ensure_user(
             world,
             email=email,
@@ -274,6 +278,7 @@ STEPS: list[Callable[[World], None]] = [
     build_committees,
     advance_calls,
     demo_apps.build_drafts,
+    demo_reviews.build_review,
 ]
 
 
@@ -295,26 +300,30 @@ class Command(BaseCommand):
             self.stdout.write("Building the demo world…")
         # Receipts and invitations are "sent" into memory: the demo's people are fictional, and
         # hundreds of e-mails on the console would bury the logins.
-        # Celery's eager tasks log a line each; quiet them for the build.
+        # Celery's eager tasks log a line each, the assignment run its timings and kombu a warning
+        # about the in-memory broker; quiet them for the build.
         locmem = "django.core.mail.backends.locmem.EmailBackend"
-        task_log = logging.getLogger("celery.app.trace")
-        level = task_log.level
-        task_log.setLevel(logging.WARNING)
+        quieted = {"celery.app.trace": logging.WARNING, "reviews.services.assignment": logging.WARNING}
+        quieted["kombu.connection"] = logging.ERROR
+        levels = {name: logging.getLogger(name).level for name in quieted}
+        for name, level in quieted.items():
+            logging.getLogger(name).setLevel(level)
         try:
             with override_settings(EMAIL_BACKEND=locmem), transaction.atomic():
                 for step in STEPS:
                     step(world)
         finally:
-            task_log.setLevel(level)
+            for name, level in levels.items():
+                logging.getLogger(name).setLevel(level)
         if not quiet:
             self.stdout.write(self.style.SUCCESS("Demo ready."))
-            for line in demo_apps.summary_lines():
+            for line in [*demo_apps.summary_lines(), *demo_reviews.summary_lines()]:
                 self.stdout.write(f"  {line}")
             self.stdout.write(self.logins_table())
 
     def logins_table(self) -> str:
         rows = [("Role", "E-mail", "Password")]
-        for role, email, _, _ in [data.OFFICER, data.CHAIR, *data.MEMBERS, data.APPLICANT]:
+        for role, email, _, _ in [data.OFFICER, data.CHAIR, *data.MEMBERS, data.APPLICANT, *REVIEWER_LOGINS]:
             rows.append((role, email, data.PASSWORD))
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
         rule = "+".join("-" * (w + 2) for w in widths)
