@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -244,7 +244,8 @@ def _execute(run: AssignmentRun) -> AssignmentRun:
 
 
 def _affinity_rows(run_id: int, matrix: AffinityMatrix, allowed: np.ndarray, terms: dict):
-    """Affinity objects of every allowed pair, in chunks (a medium call has ~1.1 M of them)."""
+    """Rows (run, application, reviewer, text, focus, bid, total, terms) of every allowed pair, in
+    chunks (a medium call has ~1.1 M of them)."""
     apps, revs = np.nonzero(allowed)
     for start in range(0, len(apps), _SAVE_CHUNK):
         a, r = apps[start : start + _SAVE_CHUNK], revs[start : start + _SAVE_CHUNK]
@@ -260,18 +261,21 @@ def _affinity_rows(run_id: int, matrix: AffinityMatrix, allowed: np.ndarray, ter
             strict=True,
         )
         yield [
-            Affinity(
-                run_id=run_id,
-                application_id=app_id,
-                reviewer_id=rev_id,
-                text=text,
-                focus=focus,
-                bid=bid,
-                total=total,
-                terms=terms.get((ai, ri), ""),
-            )
+            (run_id, app_id, rev_id, text, focus, bid, total, terms.get((ai, ri), ""))
             for ai, ri, app_id, rev_id, text, focus, bid, total in columns
         ]
+
+
+def _insert_affinities(rows: list[tuple]) -> None:
+    """One prepared INSERT run for many rows: ~4x faster than bulk_create, which builds a model
+    object and a statement of at most 999 parameters per 124 rows on SQLite."""
+    table = connection.ops.quote_name(Affinity._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(Affinity._meta.get_field(name).column)
+        for name in ("run", "application", "reviewer", "text", "focus", "bid", "total", "terms")
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", rows)  # noqa: S608 (names from the model)
 
 
 def _save_proposal(
@@ -307,7 +311,7 @@ def _save_proposal(
         Assignment.objects.bulk_create(assignments, batch_size=AFFINITY_BATCH)
         affinity_count = 0
         for chunk in _affinity_rows(run.pk, matrix, problem.allowed, terms):
-            Affinity.objects.bulk_create(chunk, batch_size=AFFINITY_BATCH)
+            _insert_affinities(chunk)
             affinity_count += len(chunk)
         run.status, run.progress, run.stage = AssignmentRun.Status.PROPOSED, 100, "Proposal ready"
         run.total_affinity, run.worst_affinity = result.total, result.worst_affinity
