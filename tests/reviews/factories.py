@@ -1,6 +1,7 @@
 """Factories for the reviewer pool and assignment: plain defaults, no hidden side effects."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
@@ -12,8 +13,11 @@ from reviews.models import (
     AssignmentRun,
     Bid,
     Conflict,
+    Criterion,
     ReviewerInvitation,
     ReviewerProfile,
+    ReviewForm,
+    ReviewPhase,
 )
 from tests.applications.factories import ApplicationFactory
 from tests.factories import CallFactory, UserFactory
@@ -125,3 +129,48 @@ class AssignmentFactory(DjangoModelFactory):
     affinity = 0.5
     due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
     published_at = factory.LazyFunction(timezone.now)
+
+
+# Review forms, phases and reviews (scoring tests).
+
+
+class ReviewFormFactory(DjangoModelFactory):
+    """A scientific 1-5 form, higher is better, with no criteria (add them with CriterionFactory)."""
+
+    class Meta:
+        model = ReviewForm
+
+    call = factory.SubFactory(CallFactory)
+    audience = ReviewForm.Audience.SCIENTIFIC
+    name = "Scientific review"
+    overall_min = 1
+    overall_max = 5
+
+
+class CriterionFactory(DjangoModelFactory):
+    """A required 1-5 criterion, higher is better, weight 1, scored by everyone."""
+
+    class Meta:
+        model = Criterion
+
+    form = factory.SubFactory(ReviewFormFactory)
+    key = factory.Sequence(lambda n: f"criterion_{n}")
+    label = factory.Sequence(lambda n: f"Criterion {n}")
+    scale_min = 1
+    scale_max = 5
+    weight = Decimal("1")
+    required = True
+    position = factory.Sequence(lambda n: n)
+
+
+class ReviewPhaseFactory(DjangoModelFactory):
+    """The active, blind phase: reviewers write and never see each other's reviews."""
+
+    class Meta:
+        model = ReviewPhase
+
+    call = factory.SubFactory(CallFactory)
+    name = "Independent review"
+    can_write = True
+    see_others = ReviewPhase.SeeOthers.NEVER
+    active = True

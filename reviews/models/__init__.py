@@ -1,0 +1,30 @@
+"""Review models, split by concept: the reviewer pool and assignment (``pool``), and review forms,
+phases and scores (``scoring``). Import from ``reviews.models`` as before."""
+
+from reviews.models.pool import (
+    Affinity,
+    Assignment,
+    AssignmentRun,
+    Bid,
+    Conflict,
+    ForbiddenPair,
+    ReviewerInvitation,
+    ReviewerProfile,
+)
+from reviews.models.scoring import Criterion, CriterionScore, Review, ReviewForm, ReviewPhase
+
+__all__ = [
+    "Affinity",
+    "Assignment",
+    "AssignmentRun",
+    "Bid",
+    "Conflict",
+    "Criterion",
+    "CriterionScore",
+    "ForbiddenPair",
+    "Review",
+    "ReviewForm",
+    "ReviewPhase",
+    "ReviewerInvitation",
+    "ReviewerProfile",
+]
