@@ -1,6 +1,8 @@
 """Review models, split by concept: the reviewer pool and assignment (``pool``), and review forms,
-phases and scores (``scoring``). Import from ``reviews.models`` as before."""
+phases and scores (``scoring``),
+triage and the panel meeting (``panel``). Import from ``reviews.models`` as before."""
 
+from reviews.models.panel import FinalScore, MeetingItem, PanelMeeting, Triage, TriageOverride
 from reviews.models.pool import (
     Affinity,
     Assignment,
@@ -21,10 +23,15 @@ __all__ = [
     "Conflict",
     "Criterion",
     "CriterionScore",
+    "FinalScore",
     "ForbiddenPair",
+    "MeetingItem",
+    "PanelMeeting",
     "Review",
     "ReviewForm",
     "ReviewPhase",
     "ReviewerInvitation",
     "ReviewerProfile",
+    "Triage",
+    "TriageOverride",
 ]
