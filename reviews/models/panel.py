@@ -57,7 +57,9 @@ class PanelMeeting(models.Model):
     final_scale_min = models.SmallIntegerField(default=1)
     final_scale_max = models.SmallIntegerField(default=9)
     lower_is_better = models.BooleanField(default=True, help_text="NIH style: 1 is the best final score.")
-    show_times_ten = models.BooleanField(default=True, help_text="Show the mean times 10, as NIH's impact score.")
+    show_times_ten = models.BooleanField(
+        default=True, help_text="Show the mean times 10, as NIH's impact score."
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
