@@ -1,5 +1,4 @@
 from django.contrib import admin, messages
-from django.db import transaction
 
 from applications.exports import applications_csv_rows
 from applications.models import (
@@ -99,33 +98,38 @@ class CallAdmin(admin.ModelAdmin):
 
     # Saving goes through the services so that rules and the audit trail apply here too.
     def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
-        fields.pop("focus_areas", None)
+        focus_areas = list(form.cleaned_data["focus_areas"]) if "focus_areas" in form.changed_data else None
         if change:
-            update_call(call=obj, by=request.user, **fields)
+            fields = {name: form.cleaned_data[name] for name in form.changed_data if name != "focus_areas"}
+            update_call(call=obj, by=request.user, focus_areas=focus_areas, **fields)
         else:
-            data = {name: form.cleaned_data[name] for name in form.cleaned_data if name != "focus_areas"}
-            saved = create_call(by=request.user, **data)
-            obj.pk = saved.pk
+            fields = {name: value for name, value in form.cleaned_data.items() if name != "focus_areas"}
+            obj.pk = create_call(by=request.user, focus_areas=focus_areas, **fields).pk
 
     def save_related(self, request, form, formsets, change):
-        with transaction.atomic():
-            super().save_related(request, form, formsets, change)
+        # Focus areas were saved by the service in save_model; only the inlines remain.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request, form, formset, change):
         """Commitments and committee seats go through their services (rules and audit trail)."""
         call = form.instance
+        # The admin's change message reads these, as ``formset.save()`` would have set them.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for inline_form in formset.deleted_forms:
-            if formset.model is CommitteeMembership and inline_form.instance.pk:
+            if not inline_form.instance.pk:
+                continue
+            if formset.model is CommitteeMembership:
                 remove_committee_member(membership=inline_form.instance, by=request.user)
-            elif inline_form.instance.pk:
+            else:
                 remove_commitment(commitment=inline_form.instance, by=request.user)
+            formset.deleted_objects.append(inline_form.instance)
         for inline_form in formset.forms:
             if inline_form in formset.deleted_forms or not inline_form.has_changed():
                 continue
             data = inline_form.cleaned_data
             if formset.model is Commitment:
-                set_commitment(
+                saved = set_commitment(
                     call=call,
                     funder=data["funder"],
                     amount=data["amount"],
@@ -134,7 +138,11 @@ class CallAdmin(admin.ModelAdmin):
                     by=request.user,
                 )
             else:
-                set_committee_member(call=call, user=data["user"], role=data["role"], by=request.user)
+                saved = set_committee_member(call=call, user=data["user"], role=data["role"], by=request.user)
+            if inline_form.instance.pk:
+                formset.changed_objects.append((saved, inline_form.changed_data))
+            else:
+                formset.new_objects.append(saved)
 
 
 @admin.register(CommitteeMembership)
