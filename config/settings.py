@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -203,6 +204,7 @@ SPECTACULAR_SETTINGS = {
         "ConflictSourceEnum": "reviews.models.Conflict.Source",
         "ReviewerKindEnum": "reviews.models.ReviewerProfile.Kind",
         "AttachmentKindEnum": "applications.models.Attachment.Kind",
+        "ScoreDirectionEnum": "reviews.models.scoring.Direction",
     },
 }
 
@@ -225,7 +227,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="granted")
 CELERY_TIMEZONE = "UTC"
+# Reminders go to the chair about reviewers more than this many days overdue.
+REVIEW_OVERDUE_DAYS = env.int("REVIEW_OVERDUE_DAYS", default=7)
+
 CELERY_BEAT_SCHEDULE = {
+    "switch-review-phases": {
+        "task": "reviews.tasks.switch_review_phases",
+        "schedule": timedelta(minutes=5),
+    },
+    "send-review-reminders": {
+        "task": "reviews.tasks.send_review_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "open-and-close-calls": {
         "task": "applications.tasks.open_and_close_calls",
         "schedule": timedelta(minutes=1),

@@ -9,7 +9,18 @@ from applications.api_submissions import ApplicationViewSet
 from core.health import healthz_view
 from core.views import home_view
 from reviews.api.assignment import AssignmentRunViewSet, AssignmentViewSet, CallAssignmentRunsView
+from reviews.api.meeting import (
+    ItemCloseView,
+    ItemNotesView,
+    ItemScoreView,
+    MeetingCloseView,
+    MeetingCurrentView,
+    MeetingOpenView,
+    MeetingView,
+)
 from reviews.api.pool import BidViewSet, ConflictViewSet, InvitationViewSet, ReviewerViewSet
+from reviews.api.ranking import CallRankingView, CallTriageView
+from reviews.api.reviews import ReviewFormViewSet, ReviewViewSet
 
 admin.site.site_header = "Granted administration"
 admin.site.site_title = "Granted"
@@ -24,6 +35,8 @@ router.register("conflicts", ConflictViewSet, basename="conflict")
 router.register("bids", BidViewSet, basename="bid")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("assignment-runs", AssignmentRunViewSet, basename="assignment-run")
+router.register("review-forms", ReviewFormViewSet, basename="review-form")
+router.register("reviews", ReviewViewSet, basename="review")
 
 urlpatterns = [
     path("", home_view, name="home"),
@@ -38,6 +51,31 @@ urlpatterns = [
         CallAssignmentRunsView.as_view(),
         name="call-assignment-runs",
     ),
+    path("api/v1/calls/<int:call_pk>/meeting/", MeetingView.as_view(), name="call-meeting"),
+    path("api/v1/calls/<int:call_pk>/meeting/open/", MeetingOpenView.as_view(), name="call-meeting-open"),
+    path("api/v1/calls/<int:call_pk>/meeting/close/", MeetingCloseView.as_view(), name="call-meeting-close"),
+    path(
+        "api/v1/calls/<int:call_pk>/meeting/current/",
+        MeetingCurrentView.as_view(),
+        name="call-meeting-current",
+    ),
+    path(
+        "api/v1/calls/<int:call_pk>/meeting/items/<int:item_pk>/scores/",
+        ItemScoreView.as_view(),
+        name="call-meeting-item-scores",
+    ),
+    path(
+        "api/v1/calls/<int:call_pk>/meeting/items/<int:item_pk>/notes/",
+        ItemNotesView.as_view(),
+        name="call-meeting-item-notes",
+    ),
+    path(
+        "api/v1/calls/<int:call_pk>/meeting/items/<int:item_pk>/close/",
+        ItemCloseView.as_view(),
+        name="call-meeting-item-close",
+    ),
+    path("api/v1/calls/<int:call_pk>/ranking/", CallRankingView.as_view(), name="call-ranking"),
+    path("api/v1/calls/<int:call_pk>/triage/", CallTriageView.as_view(), name="call-triage"),
     path("api/v1/", include(router.urls)),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

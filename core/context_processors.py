@@ -11,5 +11,5 @@ def navigation(request: HttpRequest) -> dict:
         "site_name": settings.SITE_NAME,
         "my_committees": (lambda: list(committees_of(user))) if user.is_authenticated else [],
         "is_reviewer": (lambda: hasattr(user, "reviewer_profile")) if user.is_authenticated else False,
-        "reviewer_pages": ("home", "profile", "bids", "my_assignments", "my_conflicts"),
+        "reviewer_pages": ("home", "profile", "bids", "my_assignments", "my_conflicts", "workspace"),
     }

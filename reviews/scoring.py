@@ -15,6 +15,7 @@ Which average is used where, said once:
   reviewer's own totals in the call, and maps them back with the call's mean and *population* sd.
 """
 
+import bisect
 import math
 import statistics
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -84,6 +85,18 @@ def _mean(values: Sequence[float]) -> float | None:
     return statistics.fmean(values) if values else None
 
 
+def standard_deviation(values: Sequence[float], *, sample: bool) -> float:
+    """Sample (n - 1) or population (n) standard deviation in floats, two passes with ``math.fsum``:
+    as accurate as ``statistics.stdev``/``pstdev`` to ~1e-15 and far faster on a whole call; exactly 0
+    when every value is the same (normalisation relies on it)."""
+    if min(values) == max(values):
+        return 0.0
+    mean = math.fsum(values) / len(values)
+    return math.sqrt(
+        math.fsum((v - mean) ** 2 for v in values) / (len(values) - 1 if sample else len(values))
+    )
+
+
 def application_statistics(totals_by_reviewer_kind: Mapping[str, Sequence[float]]) -> ApplicationStatistics:
     """Summarise one application's review totals, given as {"scientific": [...], "lay": [...]}.
 
@@ -95,7 +108,7 @@ def application_statistics(totals_by_reviewer_kind: Mapping[str, Sequence[float]
         count=len(everything),
         mean=_mean(everything),
         median=statistics.median(everything) if everything else None,
-        sd=statistics.stdev(everything) if len(everything) >= 2 else None,
+        sd=standard_deviation(everything, sample=True) if len(everything) >= 2 else None,
         low=min(everything, default=None),
         high=max(everything, default=None),
         scientific_mean=_mean(totals_by_reviewer_kind.get("scientific", [])),
@@ -142,7 +155,7 @@ def normalise(
     if call_mean is None:
         call_mean = statistics.fmean(everything) if everything else None
     if call_sd is None:
-        call_sd = statistics.pstdev(everything) if everything else None
+        call_sd = standard_deviation(everything, sample=False) if everything else None
     normalised: dict[Hashable, dict[Hashable, float]] = {}
     flagged = set()
     for reviewer, pairs in totals_by_reviewer.items():
@@ -151,7 +164,7 @@ def normalise(
             normalised[reviewer] = dict(pairs)
             continue
         own = [total for _, total in pairs]
-        mu, sigma = statistics.fmean(own), statistics.pstdev(own)
+        mu, sigma = statistics.fmean(own), standard_deviation(own, sample=False)
         normalised[reviewer] = {
             application: min(
                 GOODNESS_MAX, max(0.0, call_mean + (0.0 if sigma == 0 else (t - mu) / sigma) * call_sd)
@@ -171,6 +184,5 @@ def percentile(values: Mapping[Hashable, float | None]) -> dict[Hashable, float 
         if value is None or math.isnan(value):
             out[key] = None
         else:
-            at_or_below = sum(1 for v in present if v <= value)
-            out[key] = 100.0 * at_or_below / n
+            out[key] = 100.0 * bisect.bisect_right(present, value) / n  # how many are ≤ value
     return out

@@ -99,3 +99,45 @@ def send_reviewer_invitation(invitation_id: int) -> bool:
         recipient_list=[invitation.reviewer.email],
     )
     return True
+
+
+@shared_task(name="reviews.tasks.switch_review_phases", acks_late=True)
+def switch_review_phases() -> int:
+    """Activate every phase whose start has come (``selectors_reminders.phases_to_activate``)."""
+    from reviews.selectors_reminders import phases_to_activate
+    from reviews.services.forms import activate_review_phase
+
+    phases = phases_to_activate(now=timezone.now())
+    for phase in phases:
+        activate_review_phase(phase=phase, by=None)
+    return len(phases)
+
+
+@shared_task(name="reviews.tasks.send_review_reminders", acks_late=True)
+def send_review_reminders() -> dict:
+    """Daily: one e-mail per reviewer listing their reviews due within three days or overdue, and to
+    each call's chairs the reviewers more than ``REVIEW_OVERDUE_DAYS`` days overdue."""
+    from reviews.selectors_reminders import overdue_reports, reviews_to_remind
+
+    now = timezone.now()
+    days = getattr(settings, "REVIEW_OVERDUE_DAYS", 7)
+    site = settings.SITE_URL
+    reviewers = reviews_to_remind(now=now)
+    for reviewer, assignments in reviewers.items():
+        context = {"reviewer": reviewer, "assignments": assignments, "now": now, "site": site}
+        send_mail(
+            subject="Reviews due soon or overdue",
+            message=render_to_string("reviews/email/review_reminder.txt", context),
+            from_email=None,
+            recipient_list=[reviewer.email],
+        )
+    reports = overdue_reports(now=now, days=days)
+    for report in reports:
+        context = {"report": report, "days": days, "site": site}
+        send_mail(
+            subject=f"Overdue reviews for {report.call.title}",
+            message=render_to_string("reviews/email/overdue_report.txt", context),
+            from_email=None,
+            recipient_list=[chair.email for chair in report.chairs],
+        )
+    return {"reviewers": len(reviewers), "chairs": sum(len(r.chairs) for r in reports)}

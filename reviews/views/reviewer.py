@@ -22,11 +22,11 @@ from reviews.models import ReviewerProfile
 from reviews.selectors import (
     accepted_invitation,
     applications_for_bidding,
-    assignments_for_reviewer,
     bids_of,
     invitations_for,
 )
 from reviews.selectors_portal import declared_conflicts_of
+from reviews.selectors_workspace import REVIEW_STATES, assignments_with_reviews, review_state
 from reviews.services.pool import declare_conflict, place_bid, respond_to_invitation, save_reviewer_profile
 from reviews.views.common import is_htmx, visible_call
 
@@ -215,9 +215,11 @@ def conflict_declare_view(request: HttpRequest, slug: str, pk: int) -> HttpRespo
 
 @login_required
 def my_assignments_view(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "reviews/my_assignments.html", {"assignments": assignments_for_reviewer(request.user)}
-    )
+    assignments = list(assignments_with_reviews(request.user))
+    for assignment in assignments:
+        assignment.review_state = review_state(assignment)
+        assignment.review_state_label = REVIEW_STATES[assignment.review_state]
+    return render(request, "reviews/my_assignments.html", {"assignments": assignments})
 
 
 @login_required

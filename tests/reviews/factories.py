@@ -174,3 +174,64 @@ class ReviewPhaseFactory(DjangoModelFactory):
     can_write = True
     see_others = ReviewPhase.SeeOthers.NEVER
     active = True
+
+
+# The reviewer workspace, the reviews API and reminders.
+
+
+def workspace_form(call) -> ReviewForm:
+    """The call's scientific form: "impact" (1-5, anchored, weight 2), "method" (1-9, lower is
+    better) and the optional "involvement", which may be not applicable."""
+    form = ReviewFormFactory(call=call, overall_anchors={"1": "Poor", "5": "Outstanding"})
+    CriterionFactory(
+        form=form,
+        key="impact",
+        label="Impact",
+        guidance="How much would this change the lives of people with MS?",
+        anchors={"1": "Negligible", "5": "Transformative"},
+        weight=Decimal("2"),
+    )
+    CriterionFactory(
+        form=form,
+        key="method",
+        label="Method",
+        scale_min=1,
+        scale_max=9,
+        direction=Criterion.Direction.LOWER_IS_BETTER,
+    )
+    CriterionFactory(
+        form=form, key="involvement", label="Involvement", required=False, allow_not_applicable=True
+    )
+    return form
+
+
+# The panel meeting.
+
+
+class SubmittedReviewFactory(DjangoModelFactory):
+    """A submitted review with its weighted total set directly (the scoring is not under test), on the
+    call's scientific form (made when missing)."""
+
+    class Meta:
+        model = "reviews.Review"
+
+    assignment = factory.SubFactory(AssignmentFactory)
+    form = factory.LazyAttribute(
+        lambda o: ReviewForm.objects.get_or_create(
+            call=o.assignment.call,
+            audience=ReviewForm.Audience.SCIENTIFIC,
+            defaults={"name": "Scientific review"},
+        )[0]
+    )
+    status = "submitted"
+    weighted_total = 50.0
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+# The committee's ranking.
+
+
+def submitted_review(application, reviewer, total: float, form):
+    """``reviewer``'s submitted review of ``application`` with ``total`` (0-100) on ``form``."""
+    assignment = AssignmentFactory(application=application, reviewer=reviewer)
+    return SubmittedReviewFactory(assignment=assignment, form=form, weighted_total=total)
