@@ -461,9 +461,9 @@ def test_reviewer_bids_chair_assigns_and_publishes(page, live_server, review_cal
     expect(rows).to_have_count(len(mine))
     for assignment in mine:
         row = rows.filter(has_text=assignment.application.reference)
-        expect(row.get_by_role("link")).to_have_text(
-            f"{assignment.application.reference}: {assignment.application.title}"
-        )
+        workspace = row.get_by_role("link").first  # the title opens the review workspace
+        expect(workspace).to_have_text(f"{assignment.application.reference}: {assignment.application.title}")
+        expect(workspace).to_have_attribute("href", reverse("reviews:workspace", args=[assignment.pk]))
         expect(row).to_contain_text(CALL_TITLE)
         expect(row).to_contain_text(f"{due_local.day} {due_local:%b %Y}")
     if newcomer.pk == rita.pk:
