@@ -8,7 +8,8 @@ Each part of the world has one ``build_*`` function taking the shared ``World``;
 them in order inside one transaction. To extend the demo, add a function and a step. The
 applications (submitted to the call in review, drafts in the open call) are built by
 ``applications.demo_applications``; the review of the call in review (reviewer pool, invitations,
-conflicts, bids and a published assignment run) by ``reviews.demo_reviewers``.
+conflicts, bids and a published assignment run) by ``reviews.demo_reviewers``; its scoring (forms,
+phases, reviews, triage and a panel meeting in progress) by ``reviews.demo_reviews``.
 """
 
 import logging
@@ -32,6 +33,7 @@ from applications import demo_data as data
 from applications.models import Call, Commitment, FocusArea, Funder, Program
 from applications.services import create_call, set_commitment, set_committee_member, transition_call
 from reviews import demo_reviewers as demo_reviews
+from reviews import demo_reviews as demo_scoring
 from reviews.demo_reviewer_data import REVIEWER_LOGINS
 
 ZONE = ZoneInfo("Europe/London")
@@ -279,6 +281,7 @@ STEPS: list[Callable[[World], None]] = [
     advance_calls,
     demo_apps.build_drafts,
     demo_reviews.build_review,
+    demo_scoring.build_scoring,
 ]
 
 
@@ -317,7 +320,11 @@ class Command(BaseCommand):
                 logging.getLogger(name).setLevel(level)
         if not quiet:
             self.stdout.write(self.style.SUCCESS("Demo ready."))
-            for line in [*demo_apps.summary_lines(), *demo_reviews.summary_lines()]:
+            for line in [
+                *demo_apps.summary_lines(),
+                *demo_reviews.summary_lines(),
+                *demo_scoring.summary_lines(),
+            ]:
                 self.stdout.write(f"  {line}")
             self.stdout.write(self.logins_table())
 
