@@ -36,10 +36,33 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    var submitter = event.submitter;
+    // The form's own question, or that of the button that submitted it (e.g. "Submit review").
+    var question = (submitter && submitter.dataset && submitter.dataset.confirm) || (form.dataset && form.dataset.confirm);
+    if (question && !form.dataset.confirmed && !window.confirm(question)) {
       event.preventDefault();
+      return;
+    }
+    if (form.hasAttribute && form.hasAttribute("data-autosave")) {
+      // A form that autosaves (the review workspace) is posted with the version it holds: no autosave
+      // may start from now on (leaving the field that had focus fires one), and one already on its way
+      // is waited for, since its answer raises the version. Otherwise the server sees two saves of
+      // the same version and refuses the second as changed elsewhere.
+      form.dataset.submitting = "1";
+      if (form.classList.contains("htmx-request")) {
+        event.preventDefault();
+        form.dataset.confirmed = "1";
+        form.addEventListener("htmx:afterRequest", function () {
+          form.requestSubmit(submitter || undefined);
+        }, { once: true });
+      }
     }
   }, true);
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (elt && elt.dataset && elt.dataset.submitting) event.preventDefault();
+  });
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:load", function (event) { enhance(event.target); });
