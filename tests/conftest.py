@@ -10,8 +10,13 @@ import os
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse DB access.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
+from django.test.utils import override_settings
 from rest_framework.test import APIClient
 
 from applications.models import CommitteeMembership
@@ -100,3 +105,27 @@ def pytest_sessionstart(session):
         missing.append("DATABASE_URL does not name PostgreSQL")
     if missing:
         raise pytest.UsageError("GRANTED_REQUIRE_SERVICES=1 but " + "; ".join(missing))
+
+
+@pytest.fixture(scope="module")
+def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """``manage.py demo`` built once for the module (files under a temporary MEDIA_ROOT, a fast
+    password hasher) inside a transaction rolled back at the end; yields what the first run printed."""
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    media = tmp_path_factory.mktemp("demo-media")
+    out = StringIO()
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("demo", stdout=out)
+            yield out.getvalue()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(demo_world, db) -> str:
+    """The demo world, each test in its own savepoint; the value is the demo's printed output."""
+    return demo_world

@@ -1,12 +1,8 @@
 """Fixtures for the applications tests: private storage in a temporary folder, the demo built once."""
 
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
-from django.test.utils import override_settings
 
 from config import settings as project_settings
 from tests.applications.factories import complete_draft
@@ -41,27 +37,3 @@ def stored_files(settings):
 def draft(db):
     """A complete, submittable draft to an open call."""
     return complete_draft()
-
-
-@pytest.fixture(scope="module")
-def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """``manage.py demo`` built once for the module (files under a temporary MEDIA_ROOT) inside a
-    transaction rolled back at the end; yields what the first run printed."""
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    media = tmp_path_factory.mktemp("demo-media")
-    out = StringIO()
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("demo", stdout=out)
-            yield out.getvalue()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
-@pytest.fixture
-def demo(demo_world, db) -> str:
-    """The demo world, each test in its own savepoint; the value is the demo's printed output."""
-    return demo_world

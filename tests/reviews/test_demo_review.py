@@ -48,7 +48,7 @@ def _published(call: Call):
     return Assignment.objects.filter(call=call, state=Assignment.State.PUBLISHED)
 
 
-def test_the_call_in_review_has_exactly_one_published_run(review_demo):
+def test_the_call_in_review_has_exactly_one_published_run(demo):
     call = _call()
     runs = call.assignment_runs.all()
     assert [run.status for run in runs] == [AssignmentRun.Status.PUBLISHED]
@@ -68,7 +68,7 @@ def test_the_call_in_review_has_exactly_one_published_run(review_demo):
     }
 
 
-def test_every_application_has_k_reviewers_with_a_lay_reviewer(review_demo):
+def test_every_application_has_k_reviewers_with_a_lay_reviewer(demo):
     call = _call()
     k = call.reviewers_per_application
     assert k == 3
@@ -83,7 +83,7 @@ def test_every_application_has_k_reviewers_with_a_lay_reviewer(review_demo):
         assert kinds.count(ReviewerProfile.Kind.LAY) >= call.lay_reviewers_per_application >= 1
 
 
-def test_no_assigned_pair_is_a_conflict_and_same_institution_conflicts_exist(review_demo):
+def test_no_assigned_pair_is_a_conflict_and_same_institution_conflicts_exist(demo):
     call = _call()
     assigned = set(_published(call).values_list("application_id", "reviewer_id"))
     assert not assigned & active_conflict_pairs(call)
@@ -100,7 +100,7 @@ def test_no_assigned_pair_is_a_conflict_and_same_institution_conflicts_exist(rev
     assert Conflict.objects.filter(application__call=call, source=Conflict.Source.DECLARED).count() == 2
 
 
-def test_loads_stay_within_each_reviewers_limit(review_demo):
+def test_loads_stay_within_each_reviewers_limit(demo):
     call = _call()
     loads = Counter(_published(call).values_list("reviewer_id", flat=True))
     invitations = {
@@ -116,7 +116,7 @@ def test_loads_stay_within_each_reviewers_limit(review_demo):
     assert all(inv.load_limit < inv.reviewer.reviewer_profile.default_load for inv in lowered)
 
 
-def test_the_pool_is_a_third_lay_and_most_accept(review_demo):
+def test_the_pool_is_a_third_lay_and_most_accept(demo):
     call = _call()
     invitations = ReviewerInvitation.objects.filter(call=call).select_related("reviewer__reviewer_profile")
     kinds = Counter(inv.reviewer.reviewer_profile.kind for inv in invitations)
@@ -139,7 +139,7 @@ def test_the_pool_is_a_third_lay_and_most_accept(review_demo):
     assert not User.objects.get(email=REVIEWER).reviewer_profile.is_lay
 
 
-def test_bids_of_every_kind_on_applications_without_conflict(review_demo):
+def test_bids_of_every_kind_on_applications_without_conflict(demo):
     call = _call()
     bids = Bid.objects.filter(application__call=call)
     values = set(bids.values_list("value", flat=True))
@@ -152,7 +152,7 @@ def test_bids_of_every_kind_on_applications_without_conflict(review_demo):
     assert affinities.filter(bid=1.0).exists()
 
 
-def test_the_demo_reviewer_sees_exactly_their_assigned_applications(review_demo):
+def test_the_demo_reviewer_sees_exactly_their_assigned_applications(demo):
     call = _call()
     reviewer = User.objects.get(email=REVIEWER)
     assigned = set(_published(call).filter(reviewer=reviewer).values_list("application_id", flat=True))
@@ -166,17 +166,17 @@ def test_the_demo_reviewer_sees_exactly_their_assigned_applications(review_demo)
     assert not conflicted & visible
 
 
-def test_the_reviewer_logins_are_printed_and_work(review_demo):
-    assert f"Review of {CALL}: " in review_demo
-    assert "20 lay" in review_demo
-    assert "same institution" in review_demo
+def test_the_reviewer_logins_are_printed_and_work(demo):
+    assert f"Review of {CALL}: " in demo
+    assert "20 lay" in demo
+    assert "same institution" in demo
     for email in (REVIEWER, LAY_REVIEWER):
-        row = re.search(rf"\|\s*([^|]+?)\s*\|\s*{re.escape(email)}\s*\|\s*(\S+)\s*\|", review_demo)
+        row = re.search(rf"\|\s*([^|]+?)\s*\|\s*{re.escape(email)}\s*\|\s*(\S+)\s*\|", demo)
         assert row, f"{email} is missing from the logins table"
         assert authenticate(username=email, password=row.group(2)) == User.objects.get(email=email)
 
 
-def test_second_run_changes_no_counts(review_demo):
+def test_second_run_changes_no_counts(demo):
     first = {model.__name__: model.objects.count() for model in MODELS}
     call_command("demo", "--quiet", stdout=StringIO())
     assert {model.__name__: model.objects.count() for model in MODELS} == first

@@ -53,7 +53,7 @@ def _submitted(call: Call):
     return Review.objects.filter(form__call=call, status=Review.Status.SUBMITTED)
 
 
-def test_forms_and_phases(review_demo):
+def test_forms_and_phases(demo):
     call = _call()
     assert dict(ReviewForm.objects.filter(call=call).values_list("audience", "template")) == {
         "scientific": "nih",
@@ -67,7 +67,7 @@ def test_forms_and_phases(review_demo):
         assert review.form.audience == review.assignment.reviewer.reviewer_profile.kind
 
 
-def test_submitted_reviews_have_totals_and_texts(review_demo):
+def test_submitted_reviews_have_totals_and_texts(demo):
     call = _call()
     published = Assignment.objects.filter(call=call, state=Assignment.State.PUBLISHED)
     submitted = _submitted(call).filter(assignment__in=published)
@@ -91,7 +91,7 @@ def test_submitted_reviews_have_totals_and_texts(review_demo):
     assert published.filter(review__isnull=True).count() >= 5
 
 
-def test_the_demo_reviewer_has_unfinished_assignments(review_demo):
+def test_the_demo_reviewer_has_unfinished_assignments(demo):
     reviewer = User.objects.get(email=REVIEWER)
     mine = Assignment.objects.filter(call=_call(), reviewer=reviewer, state=Assignment.State.PUBLISHED)
     unfinished = mine.exclude(review__status=Review.Status.SUBMITTED)
@@ -101,7 +101,7 @@ def test_the_demo_reviewer_has_unfinished_assignments(review_demo):
     assert mine.filter(review__status=Review.Status.SUBMITTED).exists()
 
 
-def test_ranking_has_every_application_and_normalisation_matters(review_demo):
+def test_ranking_has_every_application_and_normalisation_matters(demo):
     call = _call()
     chair = User.objects.get(email=CHAIR)
     ranking = ranking_for(call, chair)
@@ -133,7 +133,7 @@ def test_ranking_has_every_application_and_normalisation_matters(review_demo):
         assert statistics.fmean(normalised.totals[reviewer].values()) < raw
 
 
-def test_triage_default_line_and_two_pulled_back(review_demo):
+def test_triage_default_line_and_two_pulled_back(demo):
     call = _call()
     ranking = ranking_for(call, User.objects.get(email=CHAIR))
     assert ranking.line_is_default
@@ -143,7 +143,7 @@ def test_triage_default_line_and_two_pulled_back(review_demo):
     assert ranking.discussed_count == ranking.discuss_count + 2
 
 
-def test_the_meeting_is_in_progress_with_closed_items(review_demo):
+def test_the_meeting_is_in_progress_with_closed_items(demo):
     call = _call()
     meeting = PanelMeeting.objects.get(call=call)
     assert meeting.status == PanelMeeting.Status.IN_PROGRESS
@@ -170,14 +170,14 @@ def test_the_meeting_is_in_progress_with_closed_items(review_demo):
     assert not FinalScore.objects.filter(item__meeting=meeting, item__discussed_at__isnull=True).exists()
 
 
-def test_the_summary_is_printed(review_demo):
-    assert f"Scoring of {CALL}: " in review_demo
-    assert "reviews submitted" in review_demo
-    assert "harsh and" in review_demo
-    assert "panel meeting in progress: 8 of" in review_demo
+def test_the_summary_is_printed(demo):
+    assert f"Scoring of {CALL}: " in demo
+    assert "reviews submitted" in demo
+    assert "harsh and" in demo
+    assert "panel meeting in progress: 8 of" in demo
 
 
-def test_second_run_changes_no_counts(review_demo):
+def test_second_run_changes_no_counts(demo):
     first = {model.__name__: model.objects.count() for model in MODELS}
     call_command("demo", "--quiet", stdout=StringIO())
     assert {model.__name__: model.objects.count() for model in MODELS} == first
