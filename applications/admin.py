@@ -147,10 +147,20 @@ class CallAdmin(admin.ModelAdmin):
 
 @admin.register(CommitteeMembership)
 class CommitteeMembershipAdmin(admin.ModelAdmin):
+    """A list to search; seats change on the call's page, where they go through the audited services."""
+
     list_display = ["user", "call", "role", "created_at"]
     list_filter = ["role", "call"]
     search_fields = ["user__email", "user__full_name", "call__title"]
-    autocomplete_fields = ["user", "call"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class _ReadOnlyInline(admin.TabularInline):

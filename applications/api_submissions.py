@@ -28,9 +28,10 @@ from applications.models import (
     ReviewerExclusion,
     TeamMember,
 )
+from applications.permissions import can_see_applicant_side
 from applications.selectors import application_detail, applications_visible_to, budget_total
 from core.api import ERROR_RESPONSES
-from core.errors import NotAllowed
+from core.errors import NotAllowed, ensure
 from core.exports import csv_response
 
 
@@ -121,6 +122,16 @@ class ApplicationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["reference", "status", "submitted_at", "withdrawn_at", "created_at", "updated_at"]
 
+    def to_representation(self, application: Application) -> dict:
+        data = super().to_representation(application)
+        request = self.context.get("request")
+        if request is not None and not can_see_applicant_side(request.user, application):
+            data.pop("exclusions", None)
+            data["pi"].pop("email", None)
+            for member in data.get("team", []):
+                member.pop("email", None)
+        return data
+
     def get_pi(self, application: Application) -> dict:
         return {
             "name": application.pi.full_name,
@@ -195,6 +206,7 @@ class Nested:
     related: str
     save: Callable
     remove: Callable
+    applicant_side_only: bool = False
 
 
 NESTED = {
@@ -206,6 +218,7 @@ NESTED = {
             application=app, by=by, member=child, **data
         ),
         remove=lambda child, by: services.remove_team_member(member=child, by=by),
+        applicant_side_only=True,
     ),
     "budget": Nested(
         BudgetLineSerializer,
@@ -224,6 +237,7 @@ NESTED = {
             application=app, by=by, exclusion=child, **data
         ),
         remove=lambda child, by: services.remove_exclusion(exclusion=child, by=by),
+        applicant_side_only=True,
     ),
 }
 
@@ -325,6 +339,10 @@ class ApplicationViewSet(
     # Nested collections: GET lists, POST adds; /<id>/ GET shows, PATCH changes, DELETE removes.
     def _nested(self, request, nested: "Nested", child_id=None):
         application = self.get_object()
+        if nested.applicant_side_only:
+            # Reviewers read the application (with its team in the detail), never contact details or
+            # the applicant's reviewer exclusions.
+            ensure(can_see_applicant_side(request.user, application))
         if child_id is None and request.method == "GET":
             items = getattr(application, nested.related).all()
             return Response(nested.serializer(items, many=True).data)

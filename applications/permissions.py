@@ -59,6 +59,16 @@ def can_view_application(user, application) -> Verdict:
     return deny("This application is not yours.")
 
 
+def can_see_applicant_side(user, application) -> Verdict:
+    """Team e-mails and the applicant's reviewer exclusions are for the applicant's side and staff:
+    an assigned reviewer reads the application, never who the applicant asked to keep away."""
+    if user.is_authenticated and (
+        user.is_staff or is_pi(user, application) or is_co_investigator(user, application)
+    ):
+        return ALLOWED
+    return deny("Only the applicants and staff see the team's contact details and the reviewer exclusions.")
+
+
 def can_edit_application(user, application) -> Verdict:
     """Only the PI edits (services also refuse with 409 once it is no longer a draft)."""
     if not is_pi(user, application):

@@ -13,3 +13,9 @@ class AwardAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # awards are made by applying decisions, never by hand
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # an award decides stage-2 eligibility: it changes only through audited services
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -49,9 +49,24 @@ class ReviewerProfileAdmin(admin.ModelAdmin):
         """Focus areas were saved by the service."""
 
 
+def _form_in_use(form) -> bool:
+    """A form with reviews is frozen: changing weights or scales would silently mix old and new totals."""
+    return form is not None and form.pk is not None and Review.objects.filter(form=form).exists()
+
+
 class CriterionInline(admin.StackedInline):
     model = Criterion
     extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not _form_in_use(obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not _form_in_use(obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not _form_in_use(obj)
+
     fields = [
         ("key", "label", "position"),
         "guidance",
@@ -70,6 +85,12 @@ class ReviewFormAdmin(admin.ModelAdmin):
     list_filter = ["audience", "call"]
     search_fields = ["name", "call__title"]
     inlines = [CriterionInline]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and not _form_in_use(obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and not _form_in_use(obj)
 
 
 @admin.register(ReviewPhase)

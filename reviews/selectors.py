@@ -60,12 +60,17 @@ def applications_for_bidding(*, call: Call, reviewer) -> QuerySet[Application]:
 
 
 def assignments_for_reviewer(reviewer) -> QuerySet[Assignment]:
-    """The reviewer's published assignments; conflicted applications never appear."""
+    """The reviewer's published assignments of submitted applications (a withdrawn one leaves the
+    reviewer's work); conflicted applications never appear."""
     if not reviewer.is_authenticated:
         return Assignment.objects.none()
     conflicted = active_conflicts().filter(reviewer=reviewer, application=OuterRef("application"))
     return (
-        Assignment.objects.filter(reviewer=reviewer, state=Assignment.State.PUBLISHED)
+        Assignment.objects.filter(
+            reviewer=reviewer,
+            state=Assignment.State.PUBLISHED,
+            application__status=Application.Status.SUBMITTED,
+        )
         .exclude(Exists(conflicted))
         .select_related("application__call", "application__institution")
         .order_by("due_at", "application__reference")

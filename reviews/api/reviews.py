@@ -9,10 +9,13 @@ reader may not see them. Writing: POST (start), PATCH (save a draft, or edit a s
 while the phase allows) and POST ``{id}/submit/``, each with the ``version`` loaded (409 if stale).
 """
 
+import re
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -101,7 +104,10 @@ class ReviewViewSet(
     def get_queryset(self):
         user = self.request.user
         application_id = self.request.query_params.get("application")
-        if self.action == "list" and application_id and application_id.isdigit():
+        if self.action == "list" and application_id:
+            # isdigit() accepts "²", which int() refuses: only ASCII digits are an id.
+            if not re.fullmatch(r"[0-9]{1,18}", application_id):
+                raise ValidationError({"application": ["Give the application's id, a whole number."]})
             application = get_object_or_404(applications_visible_to(user), pk=int(application_id))
             return reviews_visible_to(user, application).prefetch_related("scores__criterion").order_by("pk")
         return reviews_for_user(user)
