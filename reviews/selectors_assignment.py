@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 
 from accounts.models import User
 from applications.models import Application
 from reviews.models import Affinity, Assignment, AssignmentRun, ReviewerInvitation
-from reviews.selectors import reviewer_load_limit
+from reviews.selectors import active_conflicts, reviewer_load_limit, without_conflicts_of
 
 __all__ = ["ApplicationRow", "AssignedReviewer", "ReviewerLoad", "RunSummary", "run_summary"]
 
@@ -48,7 +48,7 @@ class ReviewerLoad:
 @dataclass
 class RunSummary:
     run: AssignmentRun
-    applications: list[ApplicationRow]  # every submitted application, by reference
+    applications: list[ApplicationRow]  # every submitted application the viewer may see, by reference
     reviewers: list[ReviewerLoad]  # every accepted reviewer and anyone still assigned, by name
     worst: ApplicationRow | None  # lowest affinity sum among complete applications
 
@@ -60,9 +60,12 @@ def _affinity(field_name: str) -> Subquery:
     return Subquery(pair.values(field_name)[:1])
 
 
-def run_summary(run: AssignmentRun) -> RunSummary:
+def run_summary(run: AssignmentRun, viewer) -> RunSummary:
     """Loads, assigned reviewers per application with the affinity components, the worst-served
-    application: the assignment matrix page in four queries, whatever the size of the call."""
+    application: the assignment matrix page in four queries, whatever the size of the call.
+
+    Staff see every application; anyone else (the chair) none they are conflicted with: its row, its
+    assignments (in the reviewers' loads too) and its place as the worst-served are left out."""
     call = run.call
     k, quota = call.reviewers_per_application, call.lay_reviewers_per_application
     assignments = (
@@ -76,9 +79,15 @@ def run_summary(run: AssignmentRun) -> RunSummary:
         )
         .order_by("application_id", "-affinity", "reviewer__full_name")
     )
+    applications = call.applications.submitted()
+    if not viewer.is_staff:
+        applications = without_conflicts_of(applications, viewer)
+        assignments = assignments.exclude(
+            Exists(active_conflicts().filter(reviewer=viewer, application=OuterRef("application")))
+        )
     rows = {
         app.pk: ApplicationRow(application=app)
-        for app in call.applications.submitted().select_related("institution").order_by("reference", "pk")
+        for app in applications.select_related("institution").order_by("reference", "pk")
     }
     loads: dict[int, ReviewerLoad] = {}
     for assignment in assignments:

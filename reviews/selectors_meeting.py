@@ -42,6 +42,12 @@ def can_run_meeting(user, call: Call) -> Verdict:
     return deny("Only the committee chair or staff can run the panel meeting.")
 
 
+def sees_chair_details(user, call: Call) -> bool:
+    """The discussion notes and who has scored the current item are shown to whoever runs the
+    meeting, and to no other member (the portal's chair section and the API alike)."""
+    return bool(can_run_meeting(user, call))
+
+
 def can_handle_item(user, item: MeetingItem) -> Verdict:
     """Notes and closing need to see the item: whoever runs the meeting, unless conflicted with it."""
     verdict = can_run_meeting(user, item.meeting.call)

@@ -159,7 +159,8 @@ def bids_for_reviewer(reviewer) -> QuerySet[Bid]:
 
 def assignments_visible_to(user) -> QuerySet[Assignment]:
     """Staff see every assignment; a chair those of the calls they chair (proposed ones too); a
-    reviewer only their published, non-conflicted ones (``assignments_for_reviewer``)."""
+    reviewer only their published, non-conflicted ones (``assignments_for_reviewer``). No one but
+    staff sees an assignment to an application they are conflicted with."""
     assignments = Assignment.objects.select_related("application", "reviewer").order_by(
         "application__reference", "pk"
     )
@@ -171,7 +172,8 @@ def assignments_visible_to(user) -> QuerySet[Assignment]:
         "call_id"
     )
     own = assignments_for_reviewer(user).values("pk")
-    return assignments.filter(Q(pk__in=own) | Q(call__in=chaired))
+    conflicted = active_conflicts().filter(reviewer=user, application=OuterRef("application"))
+    return assignments.filter(Q(pk__in=own) | Q(call__in=chaired)).exclude(Exists(conflicted))
 
 
 def declarable_applications(reviewer) -> QuerySet[Application]:

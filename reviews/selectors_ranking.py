@@ -20,7 +20,7 @@ from applications.models import Application, Call
 from core.errors import Invalid
 from reviews import scoring
 from reviews.models import Review, Triage, TriageOverride
-from reviews.selectors import active_conflicts
+from reviews.selectors import active_conflicts, without_conflicts_of
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,36 @@ class CallRanking:
     rows: list[RankingRow]  # in rank order: best normalised mean first
     discuss_count: int  # the call's triage line: how many top-ranked items are discussed
     line_is_default: bool  # no line set: the top half
-    line_after: int  # how many of the viewer's rows lie above the line
+    line_after: int  # how many of the viewer's rows lie above the line: the line as the viewer sees it
     flagged_reviewers: frozenset = field(default_factory=frozenset)  # < 3 reviews: left raw
+    # The call-wide place of each row, in rank order: to turn a line over the viewer's rows into the
+    # call's (``call_line``). Server side only: never shown, it would place hidden items.
+    call_places: tuple[int, ...] = ()
+    hides: bool = False  # the viewer is conflicted with an item of the call
 
     @property
     def discussed_count(self) -> int:
         return sum(1 for row in self.rows if row.discussed)
+
+    def call_line(self, visible: int | None) -> int | None:
+        """The call's line that leaves the viewer's top ``visible`` rows above it (None: the default).
+        For a viewer who sees everything it is ``visible`` itself; otherwise hidden items between two
+        of the viewer's rows fall below the line, and a number beyond the viewer's rows is refused as
+        one beyond the call's is (the same words: nothing about how many items are hidden)."""
+        if visible is None or not self.hides or visible <= 0:
+            return visible
+        if visible > len(self.call_places):
+            raise line_out_of_range()
+        return self.call_places[visible - 1]
+
+
+def line_out_of_range() -> Invalid:
+    """The triage line beyond the ranking; worded without the number of applications, which a viewer
+    with hidden items must not learn."""
+    return Invalid(
+        "The line cannot leave more applications above it than the ranking has.",
+        field_errors={"discuss_count": ["Enter a number from 0 to the number of applications ranked."]},
+    )
 
 
 # Column name → how it sorts; every sortable column is also filterable.
@@ -83,6 +107,13 @@ SORT_COLUMNS = NUMERIC_COLUMNS + TEXT_COLUMNS + BOOLEAN_COLUMNS
 def default_discuss_count(total: int) -> int:
     """The top half, rounded up: with an odd number the middle item is discussed."""
     return math.ceil(total / 2)
+
+
+def triageable_applications(call: Call, user):
+    """The call's submitted applications ``user`` may triage by id: staff all of them, anyone else
+    none they are conflicted with (an unknown id and a conflicted one answer the same 404)."""
+    applications = call.applications.submitted()
+    return applications if user.is_staff else without_conflicts_of(applications, user)
 
 
 def ranking_for(call: Call, viewer) -> CallRanking:
@@ -163,12 +194,18 @@ def ranking_for(call: Call, viewer) -> CallRanking:
                 override_reason=reason,
             )
         )
+    line_after = sum(1 for row in rows if row.above_line)
+    hides = len(visible) < len(order)
     return CallRanking(
         rows=rows,
         discuss_count=discuss_count,
-        line_is_default=triage is None,
-        line_after=sum(1 for row in rows if row.above_line),
+        # For a viewer with hidden items "the top half" is only said when it is the top half of what
+        # they see: otherwise the line would give the hidden items away.
+        line_is_default=triage is None and (not hides or line_after == default_discuss_count(len(rows))),
+        line_after=line_after,
         flagged_reviewers=normalisation.flagged,
+        call_places=tuple(call_rank[a[0]] for a in visible),
+        hides=hides,
     )
 
 

@@ -82,7 +82,7 @@ class CallAssignmentRunsView(generics.GenericAPIView):
     def get(self, request, call_pk: int):
         """The call's assignment runs, newest first (staff or the chair)."""
         call = _managed_call(request, call_pk)
-        return Response(AssignmentRunSerializer(runs_of(call), many=True).data)
+        return Response(AssignmentRunSerializer(runs_of(call), many=True, context={"request": request}).data)
 
     @extend_schema(request=StartRunSerializer, responses={201: AssignmentRunSerializer, **ERROR_RESPONSES})
     def post(self, request, call_pk: int):
@@ -94,7 +94,9 @@ class CallAssignmentRunsView(generics.GenericAPIView):
         payload = StartRunSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         run = start_assignment_run(call=call, by=request.user, fairness=payload.validated_data["fairness"])
-        return Response(AssignmentRunSerializer(run).data, status=status.HTTP_201_CREATED)
+        return Response(
+            AssignmentRunSerializer(run, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class AssignmentRunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -118,8 +120,10 @@ class AssignmentRunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def _detail(self, run: AssignmentRun) -> Response:
         run = self.get_queryset().get(pk=run.pk)
         shown = (AssignmentRun.Status.PROPOSED, AssignmentRun.Status.PUBLISHED)
-        summary = run_summary(run) if run.status in shown else None
-        return Response(AssignmentRunDetailSerializer(run, context={"summary": summary}).data)
+        summary = run_summary(run, self.request.user) if run.status in shown else None
+        return Response(
+            AssignmentRunDetailSerializer(run, context={"summary": summary, "request": self.request}).data
+        )
 
     @extend_schema(responses={200: AssignmentRunDetailSerializer, **ERROR_RESPONSES})
     def retrieve(self, request, *args, **kwargs):

@@ -16,7 +16,14 @@ from core.api import ERROR_RESPONSES
 from core.errors import ensure
 from reviews.final_scores import shown_final_score
 from reviews.models import MeetingItem, PanelMeeting
-from reviews.selectors_meeting import agenda_for, can_attend_meeting, meeting_of, own_final_score, tally_of
+from reviews.selectors_meeting import (
+    agenda_for,
+    can_attend_meeting,
+    meeting_of,
+    own_final_score,
+    sees_chair_details,
+    tally_of,
+)
 from reviews.selectors_portal import calls_for_review
 from reviews.services.meeting import (
     close_item,
@@ -48,7 +55,7 @@ class MeetingItemSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text="As shown: the mean, or the mean times 10 (NIH style)."
     )
     my_score = serializers.CharField(required=False, allow_null=True)
-    notes = serializers.CharField(required=False)
+    notes = serializers.CharField(required=False, help_text="Only for whoever runs the meeting.")
 
 
 class MeetingSerializer(serializers.Serializer):
@@ -60,7 +67,9 @@ class MeetingSerializer(serializers.Serializer):
     show_times_ten = serializers.BooleanField()
     current = MeetingItemSerializer(allow_null=True)
     agenda = MeetingItemSerializer(many=True)
-    scored_by = serializers.ListField(child=serializers.CharField(), required=False)
+    scored_by = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Only for whoever runs the meeting."
+    )
 
 
 class CurrentSerializer(serializers.Serializer):
@@ -79,7 +88,7 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _row_data(row, meeting: PanelMeeting, user) -> dict:
+def _row_data(row, meeting: PanelMeeting, user, *, chair: bool) -> dict:
     data = {
         "id": row.item_id,
         "position": row.position,
@@ -92,7 +101,7 @@ def _row_data(row, meeting: PanelMeeting, user) -> dict:
     item = row.item
     own = own_final_score(item, user)
     shown = shown_final_score(item.final_score, times_ten=meeting.show_times_ten)
-    return data | {
+    data |= {
         "application": item.application_id,
         "reference": item.application.reference,
         "title": item.application.title,
@@ -101,12 +110,15 @@ def _row_data(row, meeting: PanelMeeting, user) -> dict:
         "final_score": _text(item.final_score),
         "shown_final_score": _text(shown),
         "my_score": _text(own.score if own else None),
-        "notes": item.discussion_notes,
     }
+    if chair:
+        data["notes"] = item.discussion_notes
+    return data
 
 
 def meeting_data(meeting: PanelMeeting, user) -> dict:
-    rows = [_row_data(row, meeting, user) for row in agenda_for(meeting, user)]
+    chair = sees_chair_details(user, meeting.call)
+    rows = [_row_data(row, meeting, user, chair=chair) for row in agenda_for(meeting, user)]
     current = next((row for row in rows if row["current"]), None)
     data = {
         "call": meeting.call_id,
@@ -118,7 +130,7 @@ def meeting_data(meeting: PanelMeeting, user) -> dict:
         "current": current,
         "agenda": rows,
     }
-    if current is not None and not current["conflicted"]:
+    if chair and current is not None and not current["conflicted"]:
         data["scored_by"] = [m.full_name for m in tally_of(meeting.current_item).scored]
     return data
 
@@ -148,8 +160,9 @@ class MeetingView(MeetingAPIView):
     @extend_schema(responses={200: MeetingSerializer, **ERROR_RESPONSES})
     def get(self, request, call_pk: int):
         """The agenda and the current item (committee, chair and staff). Items the caller is conflicted
-        with show only ``id``, ``position`` and ``conflicted``; ``scored_by`` names who has scored the
-        current item (values stay hidden until it is closed). 404 before the meeting is opened."""
+        with show only ``id``, ``position`` and ``conflicted``; for whoever runs the meeting only,
+        ``notes`` and ``scored_by`` (who has scored the current item; values stay hidden until it is
+        closed). 404 before the meeting is opened."""
         call = self.attended_call(call_pk)
         self.meeting(call)
         return self.respond(call)

@@ -8,7 +8,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from applications.models import Application
 from core.api import ERROR_RESPONSES
 from core.errors import ensure
 from reviews.permissions import can_manage_triage, can_view_ranking
@@ -20,6 +19,7 @@ from reviews.selectors_ranking import (
     apply_ranking_query,
     parse_ranking_query,
     ranking_for,
+    triageable_applications,
 )
 from reviews.services.triage import clear_triage_override, set_triage_line, set_triage_override
 
@@ -49,7 +49,9 @@ class RankingRowSerializer(serializers.Serializer):
 
 
 class RankingSerializer(serializers.Serializer):
-    discuss_count = serializers.IntegerField(help_text="The call's triage line: the top N are discussed.")
+    discuss_count = serializers.IntegerField(
+        help_text="The triage line over the rows the caller may see: the top N of them lie above it."
+    )
     line_is_default = serializers.BooleanField(help_text="No line set: the top half, rounded up.")
     count = serializers.IntegerField(help_text="Rows returned (after filters).")
     results = RankingRowSerializer(many=True)
@@ -93,7 +95,7 @@ def _ranking_response(request, call, params) -> Response:
     ranking = ranking_for(call, request.user)
     rows = apply_ranking_query(ranking.rows, query)
     body = {
-        "discuss_count": ranking.discuss_count,
+        "discuss_count": ranking.line_after,
         "line_is_default": ranking.line_is_default,
         "count": len(rows),
         "results": [_row(row) for row in rows],
@@ -139,7 +141,7 @@ class CallTriageView(APIView):
         data = payload.validated_data
         if "application" in data:
             application = get_object_or_404(
-                Application, pk=data["application"], call=call, status=Application.Status.SUBMITTED
+                triageable_applications(call, request.user), pk=data["application"]
             )
             if data["discuss"] is None:
                 clear_triage_override(call=call, application=application, by=request.user)
@@ -152,5 +154,7 @@ class CallTriageView(APIView):
                     by=request.user,
                 )
         else:
-            set_triage_line(call=call, discuss_count=data["discuss_count"], by=request.user)
+            # Over the rows the caller sees, like the ranking it answers.
+            line = ranking_for(call, request.user).call_line(data["discuss_count"])
+            set_triage_line(call=call, discuss_count=line, by=request.user)
         return _ranking_response(request, call, {})

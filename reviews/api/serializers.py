@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from applications.models import FocusArea
 from reviews.models import Assignment, AssignmentRun, Bid, Conflict, ReviewerInvitation, ReviewerProfile
+from reviews.selectors import is_conflicted
 
 
 class PersonSerializer(serializers.Serializer):
@@ -140,9 +141,17 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class AssignmentRunSerializer(serializers.ModelSerializer):
-    worst_application = serializers.CharField(
-        source="worst_application.reference", default=None, read_only=True
-    )
+    worst_application = serializers.SerializerMethodField()
+
+    def get_worst_application(self, run: AssignmentRun) -> str | None:
+        """The worst-served application's reference; hidden from a viewer conflicted with it."""
+        worst = run.worst_application
+        request = self.context.get("request")
+        if worst is None:
+            return None
+        if request is not None and not request.user.is_staff and is_conflicted(request.user, worst):
+            return None
+        return worst.reference
 
     class Meta:
         model = AssignmentRun

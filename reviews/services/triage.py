@@ -9,6 +9,7 @@ from core.errors import Invalid, NotAllowed, ensure
 from reviews.models import Triage, TriageOverride
 from reviews.permissions import can_manage_triage
 from reviews.selectors import is_conflicted
+from reviews.selectors_ranking import line_out_of_range
 
 
 @transaction.atomic
@@ -18,10 +19,7 @@ def set_triage_line(*, call: Call, discuss_count: int | None, by) -> Triage:
     ensure(can_manage_triage(by, call))
     submitted = Application.objects.filter(call=call, status=Application.Status.SUBMITTED).count()
     if discuss_count is not None and not 0 <= discuss_count <= submitted:
-        raise Invalid(
-            f"The line must leave between 0 and {submitted} applications above it.",
-            field_errors={"discuss_count": [f"Enter a number from 0 to {submitted}."]},
-        )
+        raise line_out_of_range()
     triage, _ = Triage.objects.select_for_update().get_or_create(call=call)
     before = {"discuss_count": triage.discuss_count}
     triage.discuss_count = discuss_count

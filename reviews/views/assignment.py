@@ -70,7 +70,7 @@ def _managed_run(request: HttpRequest, pk: int) -> AssignmentRun:
 def _run_page(request, run, *, status: int = 200, error: str = "", publish_form=None) -> HttpResponse:
     context = {"run": run, "call": run.call, "active": run.status in ACTIVE, "error": error}
     if run.status in (AssignmentRun.Status.PROPOSED, AssignmentRun.Status.PUBLISHED):
-        summary = run_summary(run)
+        summary = run_summary(run, request.user)
         editable = run.status == AssignmentRun.Status.PROPOSED
         candidates = swap_candidates(run) if editable else {}
         for row in summary.applications:

@@ -21,6 +21,7 @@ from reviews.selectors_meeting import (
     can_run_meeting,
     meeting_of,
     own_final_score,
+    sees_chair_details,
     tally_of,
 )
 from reviews.services.meeting import (
@@ -70,7 +71,7 @@ def current_context(meeting: PanelMeeting | None, user) -> dict:
 
 def _page(request: HttpRequest, call: Call, *, status: int = 200, error: str = "") -> HttpResponse:
     meeting = meeting_of(call)
-    runs = bool(can_run_meeting(request.user, call))
+    runs = sees_chair_details(request.user, call)
     context = {
         "call": call,
         "meeting": meeting,

@@ -2,6 +2,8 @@
 with the triage line, the chair's triage controls, CSV and XLSX downloads, and a page per reviewer
 comparing their totals with the panel's. Conflicted items never appear (``ranking_for``)."""
 
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +12,6 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
-from applications.models import Application
 from core.errors import DomainError
 from core.exports import csv_response, xlsx_response
 from reviews.permissions import can_manage_triage, can_view_ranking
@@ -24,6 +25,7 @@ from reviews.selectors_ranking import (
     ranking_for,
     reviewer_scores,
     reviewers_of_ranking,
+    triageable_applications,
 )
 from reviews.services.triage import clear_triage_override, set_triage_line, set_triage_override
 from reviews.views.common import is_htmx, require, visible_call
@@ -152,17 +154,18 @@ def triage_line_view(request: HttpRequest, slug: str) -> HttpResponse:
     call = _managed_call(request, slug)
     move = request.POST.get("move", "")
     raw = request.POST.get("discuss_count", "").strip()
+    # The number is over the rows the user sees (the call's line when they see everything).
+    ranking = ranking_for(call, request.user)
     try:
         if move in ("up", "down"):
-            current = ranking_for(call, request.user).discuss_count
-            count = max(0, current + (-1 if move == "up" else 1))
+            count = max(0, ranking.line_after + (-1 if move == "up" else 1))
         elif raw == "":
             count = None
-        elif raw.isdigit():
+        elif re.fullmatch(r"[0-9]{1,9}", raw):  # not isdigit(): it accepts "²", which int() refuses
             count = int(raw)
         else:
             return _after_change(request, call, error="Enter a whole number of applications.", status=400)
-        set_triage_line(call=call, discuss_count=count, by=request.user)
+        set_triage_line(call=call, discuss_count=ranking.call_line(count), by=request.user)
     except DomainError as error:
         return _after_change(request, call, error=error.message, status=error.status_code)
     return _after_change(request, call)
@@ -173,7 +176,7 @@ def triage_line_view(request: HttpRequest, slug: str) -> HttpResponse:
 def triage_override_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """``action``: discuss (pull back into discussion), aside (not discussed) or clear (its place)."""
     call = _managed_call(request, slug)
-    application = get_object_or_404(Application, pk=pk, call=call, status=Application.Status.SUBMITTED)
+    application = get_object_or_404(triageable_applications(call, request.user), pk=pk)
     action = request.POST.get("action", "")
     try:
         if action == "clear":
