@@ -84,3 +84,14 @@ def test_a_review_form_in_use_cannot_change_in_the_admin(admin_client, db):
     response = admin_client.post(f"/admin/reviews/reviewform/{form.pk}/change/", {"name": "Renamed"})
     assert response.status_code == 403
     assert ReviewForm.objects.get(pk=form.pk).name == form.name
+
+
+def test_only_the_open_calls_nav_link_is_marked_current(world, client_for):
+    from tests.factories import CallFactory, CommitteeMembershipFactory
+
+    second = CallFactory(title="Second Call", slug="second-call")
+    CommitteeMembershipFactory(call=second, user=world.member)
+    html = client_for(world.member).get(f"/review/calls/{world.call.slug}/ranking/").content.decode()
+    current = [line for line in html.splitlines() if 'aria-current="page"' in line and "Ranking:" in line]
+    assert len(current) == 1
+    assert world.call.slug in current[0]
