@@ -20,7 +20,6 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -31,7 +30,8 @@ from reviews.selectors_portal import swap_candidates
 from reviews.services import respond_to_invitation
 from reviews.services.assignment import execute_assignment_run
 from tests.browser.conftest import CHROMIUM
-from tests.factories import PASSWORD, CallFactory, CommitteeMembershipFactory, ProgramFactory
+from tests.browser.helpers import assert_accessible, sign_in, sign_out
+from tests.factories import CallFactory, CommitteeMembershipFactory, ProgramFactory
 from tests.reviews.factories import (
     ReviewerInvitationFactory,
     ReviewerProfileFactory,
@@ -140,22 +140,6 @@ RITA_LOAD = 4  # lower than her default of 6
 CONFLICT_REASON = "I co-authored two papers with the principal investigator last year."
 
 
-DUPLICATE_IDS = """() => {
-    const ids = [...document.querySelectorAll("[id]")].map(e => e.id);
-    return [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
-}"""
-
-
-def assert_accessible(page) -> None:
-    """0 axe violations, and no id used twice (axe no longer checks that on its own)."""
-    assert page.evaluate(DUPLICATE_IDS) == [], page.url
-    results = Axe().run(page)
-    assert results.response["passes"], "axe checked nothing"
-    assert results.violations_count == 0, results.generate_report()
-    incomplete = [f"{i['id']}: {len(i['nodes'])}" for i in results.response["incomplete"]]
-    print(f"axe on {page.url}: 0 violations; needs review: {incomplete or 'none'}")
-
-
 @pytest.fixture
 def review_call(transactional_db, settings, tmp_path):
     """A closed call ready for assignment: six submitted applications, five invited reviewers (two
@@ -210,19 +194,6 @@ def held_runs(monkeypatch):
         "reviews.tasks.run_assignment", SimpleNamespace(delay_on_commit=lambda run_id: held.append(run_id))
     )
     return held
-
-
-def sign_in(page, live_server, email: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-def sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
 
 
 def test_reviewer_bids_chair_assigns_and_publishes(page, live_server, review_call, held_runs, screenshot):

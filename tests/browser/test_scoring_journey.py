@@ -25,7 +25,6 @@ from types import SimpleNamespace
 from urllib.parse import parse_qs
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -46,7 +45,8 @@ from reviews.selectors_ranking import ranking_for
 from reviews.services.forms import activate_review_phase, apply_form_template, create_default_phases
 from reviews.services.reviewing import save_review_draft, submit_review
 from tests.browser.conftest import ARTIFACTS, CHROMIUM
-from tests.factories import PASSWORD, CallFactory, CommitteeMembershipFactory, ProgramFactory, UserFactory
+from tests.browser.helpers import assert_accessible, sign_in, sign_out
+from tests.factories import CallFactory, CommitteeMembershipFactory, ProgramFactory, UserFactory
 from tests.reviews.factories import (
     AssignmentFactory,
     ConflictFactory,
@@ -106,21 +106,6 @@ CRITERIA = {
 }
 SUBMIT_CONFIRM = "Submit this review? You can change it later only while the phase allows."
 
-DUPLICATE_IDS = """() => {
-    const ids = [...document.querySelectorAll("[id]")].map(e => e.id);
-    return [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
-}"""
-
-
-def assert_accessible(page) -> None:
-    """0 axe violations, and no id used twice (axe no longer checks that on its own)."""
-    assert page.evaluate(DUPLICATE_IDS) == [], page.url
-    results = Axe().run(page)
-    assert results.response["passes"], "axe checked nothing"
-    assert results.violations_count == 0, results.generate_report()
-    incomplete = [f"{i['id']}: {len(i['nodes'])}" for i in results.response["incomplete"]]
-    print(f"axe on {page.url}: 0 violations; needs review: {incomplete or 'none'}")
-
 
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
 
@@ -128,19 +113,6 @@ NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentE
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, live_server, email: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-def sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
 
 
 def reviewer(call, name: str, email: str):
