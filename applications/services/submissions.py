@@ -51,6 +51,31 @@ def _lock_for_edit(application: Application, by: User) -> Application:
     return application
 
 
+TEAM_FIELDS = ["name", "email", "orcid", "institution_name", "role"]
+BUDGET_FIELDS = ["category", "year", "amount", "justification"]
+EXCLUSION_FIELDS = ["name", "email", "orcid", "reason"]
+
+
+def _store_item(item, fields: dict[str, Any], *, tracked: list[str], verb: str, by: User):
+    """Set, validate and save a part of a draft (a team member, budget line or exclusion) and audit
+    the change; the caller has locked the application and checked the editor."""
+    before = model_to_dict(item, fields=tracked) if item.pk else {}
+    for name, value in fields.items():
+        setattr(item, name, value.strip() if isinstance(value, str) else value)
+    _clean(item)
+    item.save()
+    after = model_to_dict(item, fields=tracked)
+    record_event(item, verb, by=by, before=before, after=after, application=item.application_id)
+    return item
+
+
+def _remove_item(item, *, tracked: list[str], verb: str, by: User) -> None:
+    """Remove a part of a draft, with the audit row on the application."""
+    application = _lock_for_edit(item.application, by)
+    record_event(application, verb, by=by, before=model_to_dict(item, fields=tracked))
+    item.delete()
+
+
 def _clean(instance) -> None:
     try:
         instance.full_clean()
@@ -140,34 +165,16 @@ def save_team_member(
             "This person is in the team already.",
             field_errors={"email": ["Someone in the team has this e-mail address already."]},
         )
-    before = (
-        model_to_dict(member, fields=["name", "email", "orcid", "institution_name", "role"]) if member else {}
-    )
     member = member or TeamMember(application=application)
     if member.pk and fields["email"] != member.email:
         # A new address is a new person: an earlier invitation no longer applies.
         member.user, member.invite_token, member.invited_at, member.accepted_at = None, "", None, None
-    for name, value in fields.items():
-        setattr(member, name, value.strip() if isinstance(value, str) else value)
-    _clean(member)
-    member.save()
-    after = model_to_dict(member, fields=["name", "email", "orcid", "institution_name", "role"])
-    record_event(
-        member, "application.team_member_saved", by=by, before=before, after=after, application=application.pk
-    )
-    return member
+    return _store_item(member, fields, tracked=TEAM_FIELDS, verb="application.team_member_saved", by=by)
 
 
 @transaction.atomic
 def remove_team_member(*, member: TeamMember, by: User) -> None:
-    application = _lock_for_edit(member.application, by)
-    record_event(
-        application,
-        "application.team_member_removed",
-        by=by,
-        before={"name": member.name, "email": member.email, "role": member.role},
-    )
-    member.delete()
+    _remove_item(member, tracked=TEAM_FIELDS, verb="application.team_member_removed", by=by)
 
 
 @transaction.atomic
@@ -213,29 +220,13 @@ def save_budget_line(
     application = _lock_for_edit(application, by)
     if line is not None and line.application_id != application.pk:
         raise NotAllowed("This budget line belongs to another application.")
-    before = model_to_dict(line, fields=["category", "year", "amount", "justification"]) if line else {}
     line = line or BudgetLine(application=application)
-    for name, value in fields.items():
-        setattr(line, name, value.strip() if isinstance(value, str) else value)
-    _clean(line)
-    line.save()
-    after = model_to_dict(line, fields=["category", "year", "amount", "justification"])
-    record_event(
-        line, "application.budget_line_saved", by=by, before=before, after=after, application=application.pk
-    )
-    return line
+    return _store_item(line, fields, tracked=BUDGET_FIELDS, verb="application.budget_line_saved", by=by)
 
 
 @transaction.atomic
 def remove_budget_line(*, line: BudgetLine, by: User) -> None:
-    application = _lock_for_edit(line.application, by)
-    record_event(
-        application,
-        "application.budget_line_removed",
-        by=by,
-        before=model_to_dict(line, fields=["category", "year", "amount", "justification"]),
-    )
-    line.delete()
+    _remove_item(line, tracked=BUDGET_FIELDS, verb="application.budget_line_removed", by=by)
 
 
 @transaction.atomic
@@ -306,30 +297,12 @@ def save_exclusion(
     if "email" in fields:
         fields["email"] = fields["email"].strip().lower()
     exclusion = exclusion or ReviewerExclusion(application=application)
-    for name, value in fields.items():
-        setattr(exclusion, name, value.strip() if isinstance(value, str) else value)
-    _clean(exclusion)
-    exclusion.save()
-    record_event(
-        exclusion,
-        "application.exclusion_saved",
-        by=by,
-        application=application.pk,
-        after=model_to_dict(exclusion, fields=["name", "email", "orcid", "reason"]),
-    )
-    return exclusion
+    return _store_item(exclusion, fields, tracked=EXCLUSION_FIELDS, verb="application.exclusion_saved", by=by)
 
 
 @transaction.atomic
 def remove_exclusion(*, exclusion: ReviewerExclusion, by: User) -> None:
-    application = _lock_for_edit(exclusion.application, by)
-    record_event(
-        application,
-        "application.exclusion_removed",
-        by=by,
-        before=model_to_dict(exclusion, fields=["name", "email", "orcid", "reason"]),
-    )
-    exclusion.delete()
+    _remove_item(exclusion, tracked=EXCLUSION_FIELDS, verb="application.exclusion_removed", by=by)
 
 
 def _next_reference(application: Application) -> str:
