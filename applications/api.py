@@ -63,6 +63,7 @@ class CallSerializer(CountryFieldMixin, serializers.ModelSerializer):
             "reviewers_per_application",
             "lay_reviewers_per_application",
             "review_due_at",
+            "release_summary_statements",
             "prerequisite_call",
             "focus_areas",
             "allowed_countries",

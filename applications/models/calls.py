@@ -160,6 +160,12 @@ class Call(models.Model):
         default=1, help_text="At least this many of each application's reviewers are lay reviewers."
     )
     review_due_at = models.DateTimeField(null=True, blank=True, help_text="When reviews are due.")
+    # Decision settings.
+    release_summary_statements = models.BooleanField(
+        default=True,
+        help_text="Release each applicant's summary statement (anonymised critiques, criterion scores and "
+        "the discussion summary) with the decision.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

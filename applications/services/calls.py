@@ -39,6 +39,7 @@ CALL_FIELDS = [
     "max_duration_months",
     "lay_reviewers_per_application",
     "review_due_at",
+    "release_summary_statements",
 ]
 # Once a call has left draft, applicants rely on these; they change only while it is a draft.
 FIXED_AFTER_DRAFT = {"currency", "program", "prerequisite_call"}
