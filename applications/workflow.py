@@ -43,6 +43,18 @@ def _closing_time_ahead(call: Call, now: datetime) -> Verdict:
     return ALLOWED
 
 
+def _no_pending_decisions(call: Call, now: datetime) -> Verdict:
+    from awards.models import Decision  # awards builds on applications: imported when first needed
+
+    pending = Decision.objects.filter(call=call, status=Decision.Status.PENDING).count()
+    if pending:
+        return deny(
+            f"{pending} funding decision{'s are' if pending != 1 else ' is'} still pending: apply or clear "
+            "them before marking the call as decided."
+        )
+    return ALLOWED
+
+
 @dataclass(frozen=True)
 class Transition:
     name: str
@@ -69,7 +81,15 @@ TRANSITIONS: tuple[Transition, ...] = (
         "reopen", S.CLOSED, S.OPEN, "Reopen submissions", "call.reopened", guards=(_closing_time_ahead,)
     ),
     Transition("start_review", S.CLOSED, S.IN_REVIEW, "Start review", "call.review_started", chair_may=True),
-    Transition("decide", S.IN_REVIEW, S.DECIDED, "Mark as decided", "call.decided", chair_may=True),
+    Transition(
+        "decide",
+        S.IN_REVIEW,
+        S.DECIDED,
+        "Mark as decided",
+        "call.decided",
+        chair_may=True,
+        guards=(_no_pending_decisions,),
+    ),
 )
 BY_TARGET = {(t.source, t.target): t for t in TRANSITIONS}
 
