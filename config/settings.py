@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "applications",
     "reviews",
     "awards",
+    "priorities",
+    "portfolio",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +231,9 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="granted")
 CELERY_TIMEZONE = "UTC"
 # Reminders go to the chair about reviewers more than this many days overdue.
 REVIEW_OVERDUE_DAYS = env.int("REVIEW_OVERDUE_DAYS", default=7)
+# Unsuccessful applications (declined, waitlisted in a decided call, withdrawn, or drafts of a call that
+# closed) lose their personal data this many days after the outcome: ``manage.py anonymise_unsuccessful``.
+RETENTION_UNSUCCESSFUL_DAYS = env.int("RETENTION_UNSUCCESSFUL_DAYS", default=730)
 
 CELERY_BEAT_SCHEDULE = {
     "switch-review-phases": {
@@ -243,7 +248,34 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.open_and_close_calls",
         "schedule": timedelta(minutes=1),
     },
+    "sweep-pending-letters": {
+        "task": "awards.tasks.sweep_pending_letters",
+        "schedule": timedelta(minutes=5),
+    },
 }
+
+# Portfolio figures are given in one reporting currency. An award is in its call's currency; it is
+# converted with the call's own fixed rate when the call has a commitment in the reporting currency
+# (``Commitment.rate_to_call_currency``), otherwise with PORTFOLIO_RATES: a table of FIXED, illustrative
+# rates giving the value of one unit of each currency in a common base (EUR), so any two currencies
+# convert through it. They are not market rates: set them (e.g. PORTFOLIO_RATES=USD=0.92,GBP=1.17)
+# to the rates the funders agree to report with. A currency missing from the table is left out of the
+# totals and named on the portfolio page.
+PORTFOLIO_CURRENCY = env.str("PORTFOLIO_CURRENCY", default="EUR")
+PORTFOLIO_RATES = {
+    "EUR": "1",
+    "USD": "0.92",
+    "GBP": "1.17",
+    "CAD": "0.68",
+    "AUD": "0.61",
+    "CHF": "1.05",
+    "DKK": "0.134",
+    "SEK": "0.088",
+    "NOK": "0.086",
+    **env.dict("PORTFOLIO_RATES", default={}),
+}
+# The prefix of grant identifiers in the 360Giving open data (register one at 360Giving).
+GRANTED_360_PREFIX = env.str("GRANTED_360_PREFIX", default="360G-granted")
 
 LOGGING = {
     "version": 1,
