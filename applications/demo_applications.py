@@ -7,6 +7,7 @@ The call in review has its window in the past, so its applications are started a
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -94,11 +95,11 @@ def _person(rng: random.Random, country: str, institution_key: str, taken: set[s
     raise RuntimeError(f"Ran out of demo names for {country}.")
 
 
-def plan_pis(rng: random.Random, taken: set[str]) -> list[Person]:
-    """The principal investigators of the call in review: PI_COUNTRIES of them per country."""
+def plan_pis(rng: random.Random, taken: set[str], counts: dict[str, int] = PI_COUNTRIES) -> list[Person]:
+    """Principal investigators, ``counts`` of them per country (the call in review's by default)."""
     keys = _institution_keys_by_country()
     people = []
-    for country, count in PI_COUNTRIES.items():
+    for country, count in counts.items():
         for _ in range(count):
             people.append(_person(rng, country, rng.choice(keys[country]), taken))
     rng.shuffle(people)
@@ -116,7 +117,7 @@ def _someone_elsewhere(rng: random.Random, pi_key: str, taken: set[str]) -> tupl
     return _person(rng, country, key, taken), name
 
 
-def _budget(rng: random.Random, request: Decimal, months: int) -> list[dict]:
+def budget_lines(rng: random.Random, request: Decimal, months: int) -> list[dict]:
     """2 to 5 lines within the project's years, summing exactly to ``request``."""
     years = math.ceil(months / 12)
     slots = [("personnel", y) for y in range(1, years + 1)]
@@ -190,7 +191,7 @@ def plan_application(rng: random.Random, call: Call, pi_key: str, taken: set[str
                 "reason": rng.choice(EXCLUSION_REASONS),
             }
         )
-    return Plan(proposal, request, months, _budget(rng, request, months), team, exclusions)
+    return Plan(proposal, request, months, budget_lines(rng, request, months), team, exclusions)
 
 
 def _fill(application: Application, pi: User, plan: Plan, level: int, areas: dict[str, FocusArea], rng):
@@ -283,21 +284,39 @@ def build_submissions(world: "World", slug: str = SUBMISSIONS_CALL) -> None:
     """Start, fill and submit one application per planned PI while the call is open (at past times)."""
     call = world.calls[slug]
     rng, people, taken = _submission_pis()
-    # The demo applicant is one of the PIs, in place of the first from their country.
+    count = len(submit_applications(world, call, people, rng, taken))
+    world.log(f"{call.title}: {count} applications submitted")
+
+
+def submit_applications(
+    world: "World",
+    call: Call,
+    people: list[Person],
+    rng: random.Random,
+    taken: set[str],
+    *,
+    adapt: Callable[[Plan], Plan] | None = None,
+) -> list[Application]:
+    """Start, fill and submit one application per person to ``call`` while it is open, at past times
+    in the last two weeks of its window; the demo applicant takes the place of the first person from
+    their country. ``adapt`` may change each plan (another program's amounts or wording)."""
     applicant = world.users[data.APPLICANT[1]]
     swap = next(i for i, p in enumerate(people) if p.country == applicant.institution.country.code)
-    people.pop(swap)
+    people = [p for i, p in enumerate(people) if i != swap]
     users = _ensure_applicants(world, people)
     pis = [users[p.email] for p in people]
     pis.insert(swap, applicant)
     areas = {a.slug: a for a in call.focus_areas.all()} or {a.slug: a for a in FocusArea.objects.all()}
     titles: set[str] = set()
+    applications = []
     for pi, submitted_at in zip(pis, _submission_times(rng, call, len(pis)), strict=True):
         plan = plan_application(rng, call, _key_of(world, pi), taken, titles)
+        if adapt is not None:
+            plan = adapt(plan)
         started = max(call.opens_at + timedelta(hours=2), submitted_at - timedelta(days=rng.randint(5, 60)))
         application = start_application(call=call, by=pi, now=started)
         application = _fill(application, pi, plan, 5, areas, rng)
-        submit_application(application=application, by=pi, now=submitted_at)
+        applications.append(submit_application(application=application, by=pi, now=submitted_at))
     # The receipts go out when the transaction commits; date them a minute after each submission,
     # as they would have been sent at the time.
     transaction.on_commit(
@@ -305,7 +324,7 @@ def build_submissions(world: "World", slug: str = SUBMISSIONS_CALL) -> None:
             receipt_sent_at=F("submitted_at") + timedelta(seconds=45)
         )
     )
-    world.log(f"{call.title}: {len(pis)} applications submitted")
+    return applications
 
 
 def _key_of(world: "World", user: User) -> str:

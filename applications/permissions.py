@@ -90,4 +90,10 @@ def can_withdraw_application(user, application) -> Verdict:
         return deny("Only the principal investigator can withdraw this application.")
     if application.status == "withdrawn":
         return deny("This application is withdrawn already.")
+    decision = getattr(application, "decision", None)
+    if decision is not None and decision.published_outcome:
+        if decision.published_outcome == "fund":
+            return deny("This application has been awarded: decline the award instead of withdrawing it.")
+        if decision.published_outcome == "decline":
+            return deny("A decision on this application has been made; there is nothing left to withdraw.")
     return ALLOWED

@@ -1,12 +1,14 @@
 """Reading decisions and awards: the funding scenario of a call, the award register."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
-from applications.models import Application, Call
-from awards.models import Award, Decision, FundingShare
+from applications.models import Application, Call, Funder
+from awards.models import Award, Decision, FundingShare, Letter
 from reviews.selectors import without_conflicts_of
 from reviews.selectors_ranking import RankingRow, ranking_for
 
@@ -178,3 +180,135 @@ def award_register(*, call=None, funder=None, status=None, year=None, search: st
             | Q(application__pi__full_name__icontains=search)
         )
     return awards.distinct().order_by("reference")
+
+
+# The applicant's side: only what has been published (``published_outcome``), never a pending decision.
+
+OUTCOME_LABELS = {
+    Decision.Outcome.FUND: "Awarded",
+    Decision.Outcome.DECLINE: "Not funded",
+    Decision.Outcome.WAITLIST: "Waitlisted",
+}
+OUTCOME_LETTER_KINDS = {
+    Decision.Outcome.FUND: Letter.Kind.AWARD,
+    Decision.Outcome.DECLINE: Letter.Kind.DECLINE,
+    Decision.Outcome.WAITLIST: Letter.Kind.WAITLIST,
+}
+
+
+@dataclass(frozen=True)
+class ApplicantOutcome:
+    """What the applicant has been told about one application, and the award made with it."""
+
+    decision: Decision
+    award: Award | None
+    shares: list[FundingShare] = field(default_factory=list)
+    letters: list[Letter] = field(default_factory=list)  # the current letter and summary statement
+    superseded: list[Letter] = field(default_factory=list)  # older versions, letters of an earlier outcome
+
+    @property
+    def outcome(self) -> str:
+        return self.decision.published_outcome
+
+    @property
+    def label(self) -> str:
+        return OUTCOME_LABELS[self.outcome]
+
+    @property
+    def decided_at(self) -> datetime | None:
+        return self.decision.applied_at
+
+
+def published_outcomes(applications: Iterable[Application]) -> dict[int, ApplicantOutcome]:
+    """application id → its published outcome (with the award), for a list page; two queries."""
+    ids = [a.pk for a in applications]
+    decisions = Decision.objects.filter(application_id__in=ids).exclude(published_outcome="")
+    awards = {a.application_id: a for a in Award.objects.filter(application_id__in=ids)}
+    return {d.application_id: ApplicantOutcome(d, awards.get(d.application_id)) for d in decisions}
+
+
+def applicant_letters(decision: Decision) -> tuple[list[Letter], list[Letter]]:
+    """(current, superseded): the newest letter of the published outcome's kind and the newest summary
+    statement; every other version, and the letters of an earlier outcome (waitlist, then funded), is
+    superseded. A letter of an outcome not yet published (a waitlisted decision changed but not
+    applied again) is left out altogether."""
+    from awards.services.letters import latest_letters  # services build on selectors
+
+    if not decision.published_outcome:
+        return [], []
+    current_kinds = [OUTCOME_LETTER_KINDS[decision.published_outcome], Letter.Kind.SUMMARY]
+    changed = decision.outcome != decision.published_outcome
+    unpublished = OUTCOME_LETTER_KINDS[decision.outcome] if changed else None
+    latest = {letter.kind: letter for letter in latest_letters(decision)}
+    current = {kind: latest[kind] for kind in current_kinds if kind in latest}
+    superseded = [
+        letter
+        for letter in decision.letters.select_related("decision__application", "decision__call").order_by(
+            "kind", "-version"
+        )
+        if letter.kind != unpublished
+        # A version newer than the current one is still being prepared: it is not superseded.
+        and (letter.kind not in current or letter.version < current[letter.kind].version)
+    ]
+    return list(current.values()), superseded
+
+
+def applicant_outcome(application: Application, *, with_letters: bool = True) -> ApplicantOutcome | None:
+    """The published outcome of ``application`` with its award, funder split and letters; None while
+    nothing is published. The caller decides who may see it (the PI, staff)."""
+    decision = Decision.objects.filter(application=application).exclude(published_outcome="").first()
+    if decision is None:
+        return None
+    award = Award.objects.filter(application=application).select_related("application__call").first()
+    shares = list(decision.shares.select_related("funder")) if award is not None else []
+    current, superseded = applicant_letters(decision) if with_letters else ([], [])
+    return ApplicantOutcome(decision, award, shares, current, superseded)
+
+
+def awards_of(user) -> QuerySet[Award]:
+    """The awards made to ``user`` as principal investigator, newest first."""
+    if not user.is_authenticated:
+        return Award.objects.none()
+    return Award.objects.filter(application__pi=user).select_related("application__call", "decision")
+
+
+@dataclass(frozen=True)
+class CurrencyTotal:
+    currency: str
+    count: int
+    standing: Decimal  # offered or accepted
+    declined: Decimal  # given back by the awardee
+
+
+def register_totals(awards: QuerySet[Award]) -> list[CurrencyTotal]:
+    """Per currency, over the register's filtered awards: how many, and the amounts standing and declined
+    (currencies are never added together)."""
+    declined = Q(status=Award.Status.DECLINED)
+    rows = (
+        Award.objects.filter(pk__in=awards.values("pk"))
+        .values("currency")
+        .annotate(
+            count=Count("pk"),
+            standing=Sum("amount", filter=~declined),
+            declined=Sum("amount", filter=declined),
+        )
+        .order_by("currency")
+    )
+    return [
+        CurrencyTotal(row["currency"], row["count"], row["standing"] or ZERO, row["declined"] or ZERO)
+        for row in rows
+    ]
+
+
+def register_choices() -> dict[str, list]:
+    """The register filters' options: calls and funders that have awards, and the years awards were made."""
+    with_awards = Award.objects.values("pk")
+    return {
+        "calls": list(
+            Call.objects.filter(applications__award__in=with_awards).distinct().order_by("-opens_at")
+        ),
+        "funders": list(
+            Funder.objects.filter(funding_shares__decision__award__in=with_awards).distinct().order_by("name")
+        ),
+        "years": sorted({d.year for d in Award.objects.dates("created_at", "year")}, reverse=True),
+    }

@@ -6,8 +6,25 @@ from rest_framework.routers import DefaultRouter
 
 from applications.api import CallViewSet
 from applications.api_submissions import ApplicationViewSet
+from awards.api_awards import AwardViewSet
+from awards.api_decisions import (
+    ApplyDecisionsView,
+    DecideRestView,
+    DecisionView,
+    FundingView,
+    FundToBudgetView,
+    FundTopView,
+)
+from awards.api_letters import (
+    CallLetterBatchesView,
+    LetterBatchRetryView,
+    LetterBatchView,
+    LetterDownloadView,
+    LetterView,
+)
 from core.health import healthz_view
 from core.views import home_view
+from portfolio.api import PortfolioView, ThreeSixtyGivingView
 from reviews.api.assignment import AssignmentRunViewSet, AssignmentViewSet, CallAssignmentRunsView
 from reviews.api.meeting import (
     ItemCloseView,
@@ -37,14 +54,18 @@ router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("assignment-runs", AssignmentRunViewSet, basename="assignment-run")
 router.register("review-forms", ReviewFormViewSet, basename="review-form")
 router.register("reviews", ReviewViewSet, basename="review")
+router.register("awards", AwardViewSet, basename="award")
 
 urlpatterns = [
     path("", home_view, name="home"),
     path("healthz", healthz_view, name="healthz"),
     path("", include("applications.urls")),
     path("review/", include("reviews.urls")),
+    path("awards/", include("awards.urls")),
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
+    path("priorities/", include("priorities.urls")),
+    path("", include("portfolio.urls")),
     path("admin/", admin.site.urls),
     path(
         "api/v1/calls/<int:call_pk>/assignment-runs/",
@@ -76,6 +97,48 @@ urlpatterns = [
     ),
     path("api/v1/calls/<int:call_pk>/ranking/", CallRankingView.as_view(), name="call-ranking"),
     path("api/v1/calls/<int:call_pk>/triage/", CallTriageView.as_view(), name="call-triage"),
+    path("api/v1/calls/<int:call_pk>/funding/", FundingView.as_view(), name="call-funding"),
+    path(
+        "api/v1/calls/<int:call_pk>/decisions/fund-top/",
+        FundTopView.as_view(),
+        name="call-decisions-fund-top",
+    ),
+    path(
+        "api/v1/calls/<int:call_pk>/decisions/fund-to-budget/",
+        FundToBudgetView.as_view(),
+        name="call-decisions-fund-to-budget",
+    ),
+    path(
+        "api/v1/calls/<int:call_pk>/decisions/decide-rest/",
+        DecideRestView.as_view(),
+        name="call-decisions-decide-rest",
+    ),
+    path(
+        "api/v1/calls/<int:call_pk>/decisions/apply/",
+        ApplyDecisionsView.as_view(),
+        name="call-decisions-apply",
+    ),
+    path(
+        "api/v1/calls/<int:call_pk>/decisions/<int:application_pk>/",
+        DecisionView.as_view(),
+        name="call-decision",
+    ),
+    path(
+        "api/v1/calls/<int:call_pk>/letter-batches/",
+        CallLetterBatchesView.as_view(),
+        name="call-letter-batches",
+    ),
+    path("api/v1/letter-batches/<int:batch_pk>/", LetterBatchView.as_view(), name="letter-batch"),
+    path(
+        "api/v1/letter-batches/<int:batch_pk>/retry/",
+        LetterBatchRetryView.as_view(),
+        name="letter-batch-retry",
+    ),
+    path("api/v1/letters/<int:letter_pk>/", LetterView.as_view(), name="letter"),
+    path("api/v1/letters/<int:letter_pk>/download/", LetterDownloadView.as_view(), name="letter-download"),
+    path("api/v1/portfolio/", PortfolioView.as_view(), name="api-portfolio"),
+    path("api/v1/open-data/360giving.json", ThreeSixtyGivingView.as_view(), name="api-360giving"),
+    path("api/v1/priorities/", include("priorities.api.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -24,8 +24,10 @@ from applications.forms import (
 )
 from applications.models import Application, Attachment, BudgetLine, ReviewerExclusion, TeamMember
 from applications.pdf import render_application_pdf
-from applications.permissions import can_edit_application
+from applications.permissions import can_edit_application, can_withdraw_application
 from applications.selectors import application_detail, applications_visible_to, budget_total, calls_visible_to
+from awards.permissions import can_respond_to_award
+from awards.selectors import applicant_outcome, published_outcomes
 from core.errors import DomainError, StateConflict
 from core.forms import apply_error
 
@@ -96,8 +98,12 @@ def my_applications_view(request: HttpRequest) -> HttpResponse:
         .distinct()
         .order_by("-updated_at")
     )
+    outcomes = published_outcomes(applications)  # only what the applicant has been told
+    rows = [(application, outcomes.get(application.pk)) for application in applications]
     return render(
-        request, "applications/my_applications.html", {"applications": applications, "shared": shared}
+        request,
+        "applications/my_applications.html",
+        {"applications": applications, "rows": rows, "shared": shared},
     )
 
 
@@ -120,13 +126,19 @@ def application_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     application = application_detail(_visible_application(request, pk))
     if application.is_draft and can_edit_application(request.user, application):
         return redirect("applications:application_edit", pk=pk)
+    # The outcome once published, for the PI (and staff); a pending decision shows nothing.
+    show_outcome = request.user.is_staff or application.pi_id == request.user.pk
+    outcome = applicant_outcome(application) if show_outcome else None
+    award = outcome.award if outcome else None
     return render(
         request,
         "applications/application_detail.html",
         {
             "application": application,
             "budget_total": budget_total(application),
-            "can_withdraw": application.pi_id == request.user.pk and application.status != "withdrawn",
+            "can_withdraw": bool(can_withdraw_application(request.user, application)),
+            "outcome": outcome,
+            "can_respond": bool(award and can_respond_to_award(request.user, award)),
         },
     )
 

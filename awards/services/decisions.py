@@ -291,7 +291,8 @@ def _make_award(decision: Decision, by: User) -> Award:
 def apply_decisions(*, call: Call, by: User) -> LetterBatch:
     """Publish every pending decision of the call in one step: the applicants' outcomes change, fund
     decisions become awards with references, and one letter per decision is queued (after commit).
-    The totals are checked again under the lock before anything is published."""
+    The totals are checked again under the lock before anything is published. The batch returned
+    carries ``applied_counts`` (outcome → number published)."""
     from awards.services.letters import create_letters
 
     call = _locked_call(call)
@@ -342,4 +343,5 @@ def apply_decisions(*, call: Call, by: User) -> LetterBatch:
         create_letters(decision, batch=batch, by=by)
         counts[decision.outcome] += 1
     record_event(call, "decisions.applied", by=by, after=counts, batch=batch.pk)
+    batch.applied_counts = counts  # for the caller's answer: how many of each outcome were published
     return batch

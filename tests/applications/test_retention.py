@@ -96,3 +96,19 @@ def test_the_command_prints_what_it_would_do(decided, capsys):
     out = capsys.readouterr().out
     assert "Would anonymise 1 unsuccessful application(s)" in out
     assert decided[2].reference in out
+
+
+def test_a_removed_letter_answers_410_with_the_reason(decided, staff, client_for):
+    from django.urls import reverse
+
+    _call, _funded, declined, _waitlisted = decided
+    letter = declined.decision.letters.get(kind="decline")
+    anonymise_unsuccessful(older_than_days=365)
+
+    page = client_for(staff).get(reverse("awards:letter_download", args=[letter.pk]))
+    api = client_for(staff, api=True).get(f"/api/v1/letters/{letter.pk}/download/")
+
+    assert page.status_code == 410
+    assert "data-retention policy" in page.content.decode()
+    assert api.status_code == 410
+    assert "data-retention policy" in api.json()["detail"]

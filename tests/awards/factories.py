@@ -6,10 +6,18 @@ from django.utils import timezone
 
 from applications.models import Application, Call
 from tests.applications.factories import ApplicationFactory
-from tests.factories import CallFactory, CommitmentFactory, CommitteeMembershipFactory, FunderFactory, UserFactory
+from tests.factories import (
+    CallFactory,
+    CommitmentFactory,
+    CommitteeMembershipFactory,
+    FunderFactory,
+    UserFactory,
+)
 
 
-def submitted_application(call: Call, *, requested: str | Decimal, title: str = "", n: int = 0) -> Application:
+def submitted_application(
+    call: Call, *, requested: str | Decimal, title: str = "", n: int = 0
+) -> Application:
     """A submitted application with a reference, as ``submit_application`` leaves it."""
     application = ApplicationFactory(
         call=call,
@@ -24,7 +32,9 @@ def submitted_application(call: Call, *, requested: str | Decimal, title: str = 
     return application
 
 
-def deciding_call(*, budget="100000", commitments=(("60000", "EUR", "1"), ("40000", "EUR", "1")), requests=()):
+def deciding_call(
+    *, budget="100000", commitments=(("60000", "EUR", "1"), ("40000", "EUR", "1")), requests=()
+):
     """A call in review with a chair, funders' commitments (amount, currency, rate) and one submitted
     application per requested amount. Returns (call, chair, applications)."""
     call = CallFactory(status=Call.Status.IN_REVIEW, budget=Decimal(budget), max_request=Decimal(budget))

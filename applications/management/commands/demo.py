@@ -9,7 +9,8 @@ them in order inside one transaction. To extend the demo, add a function and a s
 applications (submitted to the call in review, drafts in the open call) are built by
 ``applications.demo_applications``; the review of the call in review (reviewer pool, invitations,
 conflicts, bids and a published assignment run) by ``reviews.demo_reviewers``; its scoring (forms,
-phases, reviews, triage and a panel meeting in progress) by ``reviews.demo_reviews``.
+phases, reviews, triage and a panel meeting in progress) by ``reviews.demo_reviews``; the decided
+call (applications, decisions, awards and letters) by ``awards.demo``.
 """
 
 import logging
@@ -32,6 +33,9 @@ from applications import demo_applications as demo_apps
 from applications import demo_data as data
 from applications.models import Call, Commitment, FocusArea, Funder, Program
 from applications.services import create_call, set_commitment, set_committee_member, transition_call
+from awards import demo as demo_awards
+from priorities import demo as demo_priorities
+from priorities.demo_data import COMMUNITY_LOGINS
 from reviews import demo_reviewers as demo_reviews
 from reviews import demo_reviews as demo_scoring
 from reviews.demo_reviewer_data import REVIEWER_LOGINS
@@ -175,6 +179,7 @@ def build_calls(world: World) -> None:
                 max_request=spec["max_request"],
                 reviewers_per_application=3,
                 prerequisite_call=world.calls[prerequisite] if prerequisite else None,
+                **demo_awards.CALL_SETTINGS.get(spec["slug"], {}),
             )
             world.log(f"Call created: {call.title}")
         world.calls[call.slug] = call
@@ -252,9 +257,15 @@ def advance_call(world: World, slug: str, to: str) -> Call:
 
 def advance_calls(world: World) -> None:
     """Move each call to its demo state. The call in review gets its applications on the way: it is
-    opened (at a past moment), they are submitted inside its window, and only then is it closed."""
+    opened (at a past moment), they are submitted inside its window, and only then is it closed. The
+    decided call is left open while it has no applications: ``awards.demo`` submits and decides them
+    after the review steps (so that the review's people stay the same) and marks it decided."""
     for spec in data.CALLS:
         slug = spec["slug"]
+        early = LIFECYCLE.index(world.calls[slug].status) <= LIFECYCLE.index(Call.Status.OPEN)
+        if slug == demo_awards.SLUG and early and demo_apps.needs_submissions(world.calls[slug]):
+            advance_call(world, slug, Call.Status.OPEN)
+            continue
         if slug == demo_apps.SUBMISSIONS_CALL and demo_apps.needs_submissions(world.calls[slug]):
             if LIFECYCLE.index(world.calls[slug].status) <= LIFECYCLE.index(Call.Status.OPEN):
                 advance_call(world, slug, Call.Status.OPEN)
@@ -282,6 +293,8 @@ STEPS: list[Callable[[World], None]] = [
     demo_apps.build_drafts,
     demo_reviews.build_review,
     demo_scoring.build_scoring,
+    demo_awards.build_decided_call,
+    demo_priorities.build_priorities,
 ]
 
 
@@ -324,13 +337,21 @@ class Command(BaseCommand):
                 *demo_apps.summary_lines(),
                 *demo_reviews.summary_lines(),
                 *demo_scoring.summary_lines(),
+                *demo_awards.summary_lines(),
             ]:
                 self.stdout.write(f"  {line}")
             self.stdout.write(self.logins_table())
 
     def logins_table(self) -> str:
         rows = [("Role", "E-mail", "Password")]
-        for role, email, _, _ in [data.OFFICER, data.CHAIR, *data.MEMBERS, data.APPLICANT, *REVIEWER_LOGINS]:
+        for role, email, _, _ in [
+            data.OFFICER,
+            data.CHAIR,
+            *data.MEMBERS,
+            data.APPLICANT,
+            *REVIEWER_LOGINS,
+            *COMMUNITY_LOGINS,
+        ]:
             rows.append((role, email, data.PASSWORD))
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
         rule = "+".join("-" * (w + 2) for w in widths)
