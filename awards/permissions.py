@@ -31,9 +31,20 @@ def can_decide_application(user, application) -> Verdict:
     verdict = can_decide(user, application.call)
     if not verdict:
         return verdict
+    if has_stake(user, application):
+        return deny("You are on this application's team: its decision is made by others.")
     if not user.is_staff and is_conflicted(user, application):
         return deny("You have a conflict of interest with this application: staff record its decision.")
     return ALLOWED
+
+
+def has_stake(user, application) -> bool:
+    """The user is the application's PI or on its team (by account or e-mail): a stake in the outcome
+    whether or not a conflict was ever recorded (conflicts are detected for reviewers, not the chair)."""
+    if is_pi(user, application):
+        return True
+    team = application.team.all()
+    return team.filter(user=user).exists() or team.filter(email__iexact=user.email).exists()
 
 
 def decision_state_allows_change(decision) -> Verdict:

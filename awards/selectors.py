@@ -24,9 +24,9 @@ def has_award_from_call(*, user, call: Call) -> bool:
 
 def holding_decisions(call: Call) -> QuerySet[Decision]:
     """The call's fund decisions that hold money: pending or applied, unless the awardee declined."""
-    return Decision.objects.filter(call=call, outcome=Decision.Outcome.FUND).exclude(
-        award__status=Award.Status.DECLINED
-    )
+    return Decision.objects.filter(
+        call=call, outcome=Decision.Outcome.FUND, application__status=Application.Status.SUBMITTED
+    ).exclude(award__status=Award.Status.DECLINED)
 
 
 @dataclass(frozen=True)

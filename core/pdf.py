@@ -10,6 +10,8 @@ import logging
 import os
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
 
 from django.conf import settings
 
@@ -20,6 +22,21 @@ def static_root() -> Path:
     return Path(settings.BASE_DIR, "static").resolve()
 
 
+def _static_file(url: str) -> Path | None:
+    """The regular file below the static root that a ``file:`` URL names, else None. A query or a
+    fragment is refused outright: urllib drops them before opening, so ``file:///etc/passwd#/../static/x``
+    would otherwise pass a check made on the text."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost") or parts.query or parts.fragment:
+        return None
+    if "#" in url or "?" in url:
+        return None
+    path = Path(os.path.realpath(url2pathname(unquote(parts.path))))
+    if path.is_relative_to(static_root()) and path.is_file():
+        return path
+    return None
+
+
 @lru_cache(maxsize=1)
 def _fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetchingError
@@ -28,11 +45,10 @@ def _fetcher_class():
         def fetch(self, url, headers=None):
             if url.startswith("data:"):
                 return super().fetch(url, headers)
-            if url.startswith("file://"):
-                path = Path(os.path.realpath(url[len("file://") :].split("?", 1)[0]))
-                root = static_root()
-                if path.is_relative_to(root) and path.is_file():
-                    return super().fetch(url, headers)
+            path = _static_file(url)
+            if path is not None:
+                # Fetch the file as resolved here, never the URL as given: what is checked is what is read.
+                return super().fetch(path.as_uri(), headers)
             logger.warning("PDF rendering refused to fetch %s", url[:200])
             raise URLFetchingError(f"refused: {url[:80]}")
 

@@ -107,10 +107,19 @@ def pytest_sessionstart(session):
         raise pytest.UsageError("GRANTED_REQUIRE_SERVICES=1 but " + "; ".join(missing))
 
 
-@pytest.fixture(scope="module")
+def pytest_collection_modifyitems(session, config, items):
+    """The tests on the demo world run last, one after another, so that the world (a minute to build)
+    is built once per run: its transaction stays open from the first of them to the end."""
+    items[:] = [item for item in items if "demo" not in getattr(item, "fixturenames", ())] + [
+        item for item in items if "demo" in getattr(item, "fixturenames", ())
+    ]
+
+
+@pytest.fixture(scope="session")
 def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """``manage.py demo`` built once for the module (files under a temporary MEDIA_ROOT, a fast
-    password hasher) inside a transaction rolled back at the end; yields what the first run printed."""
+    """``manage.py demo`` built once for the run (files under a temporary MEDIA_ROOT, a fast password
+    hasher) inside a transaction rolled back at the end; yields what the first run printed. Only the
+    tests that use it run inside that transaction: they are ordered last (see above)."""
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     media = tmp_path_factory.mktemp("demo-media")
     out = StringIO()

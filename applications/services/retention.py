@@ -31,6 +31,7 @@ def unsuccessful_before(cutoff: datetime) -> QuerySet[Application]:
     declined = Q(decision__published_outcome="decline", decision__applied_at__lt=cutoff)
     never_funded = Q(
         decision__published_outcome="waitlist",
+        decision__status="applied",  # not while a change (to fund, say) waits to be applied
         decision__applied_at__lt=cutoff,
         call__status=Call.Status.DECIDED,
     )

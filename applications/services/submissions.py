@@ -375,4 +375,7 @@ def withdraw_application(*, application: Application, by: User, reason: str = ""
         after={"status": "withdrawn"},
         reason=application.withdrawal_reason,
     )
+    from awards.services.decisions import drop_pending_decision  # awards builds on applications
+
+    drop_pending_decision(application=application, by=by)
     return application

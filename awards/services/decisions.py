@@ -45,6 +45,7 @@ def _snapshot(decision: Decision | None) -> dict:
         "status": decision.status,
         "amount": str(decision.amount) if decision.amount is not None else None,
         "conditions": decision.conditions,
+        "discussion_summary": decision.discussion_summary,
         "start_date": decision.start_date.isoformat() if decision.start_date else None,
         "duration_months": decision.duration_months,
         "shares": {str(s.funder_id): str(s.amount) for s in decision.shares.all()},
@@ -154,6 +155,12 @@ def _set(call: Call, application: Application, data: DecisionInput, by: User) ->
                 f"The approved amount cannot exceed the {format_money(requested, call.currency)} requested.",
                 field_errors={"amount": [f"At most {format_money(requested, call.currency)}."]},
             )
+        if amount > call.max_request:
+            raise Invalid(
+                f"The approved amount cannot exceed the call's maximum of "
+                f"{format_money(call.max_request, call.currency)}.",
+                field_errors={"amount": [f"At most {format_money(call.max_request, call.currency)}."]},
+            )
         shares = _checked_shares(call, amount, data.shares)
         _ensure_within_budget(call, decision, amount, shares)
     elif data.shares:
@@ -212,11 +219,45 @@ def clear_decision(*, application: Application, by: User) -> None:
     call.save(update_fields=["updated_at"])
 
 
-def _undecided_in_rank_order(call: Call, by: User) -> list[Application]:
-    """The submitted applications ``by`` may decide that have no decision yet, best ranked first."""
-    from awards.selectors import funding_sheet
+def drop_pending_decision(*, application: Application, by: User) -> None:
+    """An application leaves the call (withdrawn): its pending decision goes, so that it holds no money
+    and applying makes no award of it. A published outcome (a waitlist) stays as the applicant was told."""
+    call = _locked_call(application.call)
+    decision = Decision.objects.filter(application=application, status=Decision.Status.PENDING).first()
+    if decision is None:
+        return
+    before = _snapshot(decision)
+    if decision.published_outcome:
+        decision.outcome = decision.published_outcome
+        decision.amount = None
+        decision.status = Decision.Status.APPLIED
+        decision.save(update_fields=["outcome", "amount", "status", "updated_at"])
+        decision.shares.all().delete()
+        record_event(decision, "decision.reverted", by=by, before=before, after=_snapshot(decision))
+    else:
+        record_event(decision, "decision.cleared", by=by, before=before, reason="application withdrawn")
+        decision.delete()
+    call.save(update_fields=["updated_at"])
 
-    return [row.application for row in funding_sheet(call, by).rows if row.decision is None]
+
+def _undecided_in_rank_order(call: Call, by: User) -> list[tuple[Application, bool]]:
+    """Every undecided submitted application of the call in the call's rank order (items ``by`` is
+    conflicted with included, so that no helper skips past them), each with whether ``by`` may decide it."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from reviews.selectors_ranking import ranking_for
+
+    decided = set(Decision.objects.filter(call=call).values_list("application_id", flat=True))
+    rows = [row for row in ranking_for(call, AnonymousUser()).rows if row.application_id not in decided]
+    applications = Application.objects.select_related("call").in_bulk([row.application_id for row in rows])
+    ordered = [applications[row.application_id] for row in rows]
+    return [(application, bool(can_decide_application(by, application))) for application in ordered]
+
+
+BLOCKED_BY_OTHERS = (
+    "An application ranked above is one you cannot decide (a conflict of interest or a stake in it): "
+    "staff decide it first, so that the ranking is never skipped."
+)
 
 
 @transaction.atomic
@@ -232,19 +273,25 @@ def fund_top(*, call: Call, count: int, by: User) -> list[Decision]:
             "Enter how many applications to fund (1 or more).", field_errors={"count": ["1 or more."]}
         )
     chosen = _undecided_in_rank_order(call, by)[:count]
-    return [_set(call, a, DecisionInput(outcome=Decision.Outcome.FUND), by) for a in chosen]
+    if not all(decidable for _, decidable in chosen):
+        raise StateConflict(BLOCKED_BY_OTHERS)
+    return [_set(call, a, DecisionInput(outcome=Decision.Outcome.FUND), by) for a, _ in chosen]
 
 
 @transaction.atomic
 def fund_down_to_budget(*, call: Call, by: User) -> list[Decision]:
     """Fund undecided applications in rank order at their requested amounts until the next one no
-    longer fits the budget or a commitment; it and those below it stay undecided (the ranking is not
-    skipped to fit a cheaper one)."""
+    longer fits the budget or a commitment, or is one ``by`` may not decide; it and those below it stay
+    undecided (the ranking is never skipped to fit a cheaper one or around a conflict)."""
     call = _locked_call(call)
     ensure(can_decide(by, call))
     _ensure_deciding(call)
     funded = []
-    for application in _undecided_in_rank_order(call, by):
+    for application, decidable in _undecided_in_rank_order(call, by):
+        if not decidable:
+            if not funded:  # nothing done: say why rather than answer with an empty success
+                raise StateConflict(BLOCKED_BY_OTHERS)
+            break
         try:
             with transaction.atomic():
                 funded.append(_set(call, application, DecisionInput(outcome=Decision.Outcome.FUND), by))
@@ -261,7 +308,8 @@ def decide_rest(*, call: Call, outcome: str, by: User) -> list[Decision]:
     _ensure_deciding(call)
     if outcome not in (Decision.Outcome.DECLINE, Decision.Outcome.WAITLIST):
         raise Invalid("Mark the rest as do not fund or waitlist.", field_errors={"outcome": ["Choose one."]})
-    return [_set(call, a, DecisionInput(outcome=outcome), by) for a in _undecided_in_rank_order(call, by)]
+    undecided = _undecided_in_rank_order(call, by)
+    return [_set(call, a, DecisionInput(outcome=outcome), by) for a, decidable in undecided if decidable]
 
 
 def _make_award(decision: Decision, by: User) -> Award:
@@ -299,7 +347,12 @@ def apply_decisions(*, call: Call, by: User) -> LetterBatch:
     ensure(can_decide(by, call))
     _ensure_deciding(call)
     pending = list(
-        Decision.objects.filter(call=call, status=Decision.Status.PENDING)
+        Decision.objects.filter(
+            call=call,
+            status=Decision.Status.PENDING,
+            application__status=Application.Status.SUBMITTED,
+            application__anonymised_at__isnull=True,
+        )
         .select_related("application__pi", "call")
         .order_by("application__reference")
     )

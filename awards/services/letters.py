@@ -284,8 +284,9 @@ def regenerate_letters(call: Call, *, by) -> LetterBatch:
 
 @transaction.atomic
 def sweep_pending_letters(older_than: timedelta = timedelta(minutes=10)) -> int:
-    """Queue again the letters still pending ``older_than`` after they were queued (or never queued).
-    Letters a worker is rendering right now are locked and skipped."""
+    """Queue again the letters still pending ``older_than`` after they were queued (or never queued),
+    and the rendered decision letters whose e-mail has not gone out by then. Letters a worker is
+    rendering right now are locked and skipped."""
     now = timezone.now()
     stale = list(
         Letter.objects.select_for_update(skip_locked=True, of=("self",))
@@ -299,8 +300,20 @@ def sweep_pending_letters(older_than: timedelta = timedelta(minutes=10)) -> int:
         letter.queued_at = now
         letter.save(update_fields=["queued_at"])
         record_event(letter, "letter.requeued", by=None, before=before, after={"queued_at": now.isoformat()})
-    _enqueue_after_commit([letter.pk for letter in stale])
-    return len(stale)
+    # Rendered but never e-mailed (the mail server refused, the retries ran out): the render task
+    # finds the letter done and sends its e-mail again, once it goes through.
+    unsent = list(
+        Letter.objects.filter(
+            status=Letter.Status.DONE, emailed_at__isnull=True, rendered_at__lt=now - older_than
+        )
+        .exclude(kind=Letter.Kind.SUMMARY)
+        .exclude(decision__application__anonymised_at__isnull=False)
+        .values_list("pk", flat=True)
+    )
+    if unsent:
+        logger.warning("Sweep: %d rendered letter(s) not yet e-mailed are queued again", len(unsent))
+    _enqueue_after_commit([letter.pk for letter in stale] + unsent)
+    return len(stale) + len(unsent)
 
 
 def batch_progress(batch: LetterBatch) -> dict:

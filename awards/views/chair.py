@@ -416,7 +416,11 @@ def letters_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _batch(request: HttpRequest, pk: int) -> LetterBatch:
+    """The batch, for whoever may decide on its call; 404 for anyone outside the call's committee and
+    staff (as the API: a batch's existence is not told), 403 for a member who may not decide."""
     batch = get_object_or_404(LetterBatch.objects.select_related("call__program"), pk=pk)
+    if not can_view_funding(request.user, batch.call):
+        raise Http404("No such letter batch.")
     require(can_decide(request.user, batch.call))
     return batch
 
@@ -458,10 +462,13 @@ def batch_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue a failed letter (``letter``) or all the batch's failed letters again."""
     batch = _batch(request, pk)
     form = RetryLettersForm(request.POST)
-    letter_id = form.cleaned_data.get("letter") if form.is_valid() else None
-    letters = None
+    if not form.is_valid():  # a letter named, but not a letter id: never "all of them" by mistake
+        return _batch_page(request, batch, status=400, error="Choose a failed letter of this batch to retry.")
+    letter_id = form.cleaned_data.get("letter")
+    # Only the letters the user sees: a conflicted chair's "retry all" leaves the hidden item's to staff.
+    letters = _visible_letters(request.user, batch.call).filter(batch=batch, status=Letter.Status.FAILED)
     if letter_id is not None:
-        letters = [get_object_or_404(_visible_letters(request.user, batch.call), pk=letter_id, batch=batch)]
+        letters = [get_object_or_404(letters, pk=letter_id)]
     try:
         retried = retry_letters(batch=batch, letters=letters, by=request.user)
     except DomainError as error:

@@ -413,3 +413,20 @@ def test_a_closed_call_is_read_only_for_the_chair(client_for):
 
     assert "decisions are made once the call is in review" in html
     assert "Fund down the ranking" not in html
+
+
+def test_a_batch_is_404_outside_the_committee_and_a_bad_letter_id_retries_nothing(world, client_for):
+    call, chair = world.call, world.chair
+    fund_top(call=call, count=1, by=chair)
+    batch = apply_decisions(call=call, by=chair)
+    letter = batch.letters.get(kind=Letter.Kind.AWARD)
+    Letter.objects.filter(pk=letter.pk).update(status=Letter.Status.FAILED, last_error="OSError: disk full")
+
+    assert client_for(UserFactory()).get(reverse("awards:batch", args=[batch.pk])).status_code == 404
+    assert client_for(UserFactory()).get(reverse("awards:batch", args=[batch.pk + 1000])).status_code == 404
+    response = client_for(chair).post(reverse("awards:batch_retry", args=[batch.pk]), {"letter": "abc"})
+
+    assert response.status_code == 400
+    assert "Choose a failed letter of this batch to retry." in response.content.decode()
+    letter.refresh_from_db()
+    assert letter.status == Letter.Status.FAILED

@@ -160,19 +160,23 @@ def test_clearing_takes_back_a_pending_decision_only():
     assert Decision.objects.get().outcome == Decision.Outcome.DECLINE
 
 
-def test_a_conflicted_chair_never_decides_the_item_and_the_helpers_pass_it_by():
-    call, _, [first, second, third] = deciding_call(requests=["40000", "30000", "20000"])
+def test_a_conflicted_chair_never_decides_the_item_and_the_helpers_never_skip_it():
+    call, chair, [first, second, third] = deciding_call(requests=["40000", "30000", "20000"])
     conflicted = CommitteeMembershipFactory(call=call, role="chair").user
     ConflictFactory(application=first, reviewer=conflicted)
 
     with pytest.raises(NotAllowed, match="conflict of interest"):
         set_decision(application=first, by=conflicted, data=DecisionInput(outcome=FUND))
+    with pytest.raises(StateConflict, match="ranked above is one you cannot decide"):
+        fund_top(call=call, count=1, by=conflicted)
+    with pytest.raises(StateConflict, match="ranked above is one you cannot decide"):
+        fund_down_to_budget(call=call, by=conflicted)
+    set_decision(application=first, by=chair, data=DecisionInput(outcome=FUND))  # the other chair decides it
     funded = fund_top(call=call, count=1, by=conflicted)
     rest = decide_rest(call=call, outcome=Decision.Outcome.WAITLIST, by=conflicted)
 
     assert [d.application for d in funded] == [second]
     assert [d.application for d in rest] == [third]
-    assert not Decision.objects.filter(application=first).exists()
 
 
 def test_a_declined_award_gives_its_money_back_to_the_budget():
@@ -223,3 +227,47 @@ def test_apply_checks_the_totals_again_before_publishing():
         apply_decisions(call=call, by=chair)
     assert Decision.objects.get().status == Decision.Status.PENDING
     assert not Award.objects.exists()
+
+
+def test_a_chair_never_decides_their_own_application():
+    _call, chair, [application] = deciding_call(requests=["10000"])
+    application.pi = chair
+    application.save(update_fields=["pi"])
+
+    with pytest.raises(NotAllowed, match="on this application's team"):
+        set_decision(application=application, by=chair, data=DecisionInput(outcome=FUND))
+
+
+def test_withdrawing_drops_the_pending_decision_and_its_money():
+    from applications.services import withdraw_application
+
+    call, chair, [first, second] = deciding_call(requests=["60000", "40000"])
+    fund_top(call=call, count=2, by=chair)
+
+    withdraw_application(application=first, by=first.pi, reason="Funded elsewhere")
+
+    assert not Decision.objects.filter(application=first).exists()
+    assert call_totals(call).allocated == Decimal("40000")
+    apply_decisions(call=call, by=chair)
+    assert list(Award.objects.values_list("application_id", flat=True)) == [second.pk]
+    assert (
+        AuditEvent.objects.filter(verb="decision.cleared", data__reason="application withdrawn").count() == 1
+    )
+
+
+def test_the_helpers_never_skip_past_an_application_the_chair_cannot_decide():
+    from reviews.models import Conflict
+
+    call, chair, applications = deciding_call(requests=["10000", "10000", "10000"])
+    Conflict.objects.create(
+        application=applications[1], reviewer=chair, source="declared", kind="personal", reason="My student"
+    )
+
+    with pytest.raises(StateConflict, match="ranked above is one you cannot decide"):
+        fund_top(call=call, count=2, by=chair)
+    funded = fund_down_to_budget(call=call, by=chair)
+
+    assert [d.application_id for d in funded] == [applications[0].pk]  # stops at the conflicted second
+    assert [d.application_id for d in decide_rest(call=call, outcome="decline", by=chair)] == [
+        applications[2].pk
+    ]

@@ -306,3 +306,23 @@ def test_a_broken_template_fails_at_once_with_its_message(django_capture_on_comm
         "Unexpected end of expression in if tag."
     )
     assert mail.outbox == []
+
+
+def test_the_sweep_sends_again_the_e_mail_of_a_rendered_letter_that_never_went_out(
+    django_capture_on_commit_callbacks,
+):
+    decision = decided(Decision.Outcome.FUND, reviews=False)
+    letter = letter_for(decision, "award", 1)
+    render_letter(letter.pk)  # rendered; its e-mail (after the commit) never ran: the mail server was down
+    Letter.objects.filter(pk=letter.pk).update(rendered_at=timezone.now() - timedelta(hours=1))
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_pending_letters() == 1
+
+    letter.refresh_from_db()
+    assert letter.emailed_at is not None
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].attachments[0][2] == "application/pdf"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_pending_letters() == 0  # sent: never again

@@ -129,14 +129,15 @@ API = {
         "post",
         call_api("decisions/fund-top/"),
         {"count": 1},
-        call_codes(CALL_DECIDERS, 200),
+        # The conflicted chair's top undecided item is the one they cannot decide: never skipped.
+        call_codes(CALL_DECIDERS, 200) | {"conflicted_chair": 409},
     ),
     "fund to budget": (
         "undecided",
         "post",
         call_api("decisions/fund-to-budget/"),
         None,
-        call_codes(CALL_DECIDERS, 200),
+        call_codes(CALL_DECIDERS, 200) | {"conflicted_chair": 409},
     ),
     "decide rest": (
         "undecided",

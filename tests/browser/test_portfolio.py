@@ -46,6 +46,7 @@ def test_staff_read_the_portfolio_charts_and_their_tables(page, live_server, wor
 
     page.get_by_role("link", name="Process analytics").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Process analytics")
+    screenshot("portfolio-analytics")
     assert_accessible(page)
     page.get_by_role("link", name="Publish projects").click()
     assert_accessible(page)

@@ -232,7 +232,7 @@ def test_a_visitor_joins_and_a_moderator_publishes_their_question(page, live_ser
     page.locator("#id_edit-title").fill("Does respite care for carers help people with progressive MS?")
     page.locator("#id_edit-reason").fill("Clearer about who it helps.")
     page.get_by_role("button", name="Save the edit").click()
-    expect(page.get_by_text("the author's own words are kept")).to_be_visible()
+    expect(page.get_by_text("The question is edited; the author's own words are kept.")).to_be_visible()
     assert_accessible(page)
     screenshot("priorities-04-moderation")
     question = Question.objects.get(author__email="alan@example.org")

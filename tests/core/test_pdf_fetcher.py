@@ -78,3 +78,31 @@ def test_symlink_out_of_static_root_is_refused(tmp_path, settings, caplog):
     html_to_pdf('<html><head><link rel="stylesheet" href="escape.css"></head><body>x</body></html>')
     messages = [r.getMessage() for r in caplog.records if r.name == "core.pdf"]
     assert messages == [f"PDF rendering refused to fetch {(static / 'escape.css').as_uri()}"]
+
+
+@pytest.mark.parametrize(
+    "trick",
+    [
+        "file:///etc/passwd#/../../{static}/css/pdf.css",
+        "file:///etc/passwd?/../../{static}/css/pdf.css",
+        "file:///{static}/css/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "file:///{static}/../../../../../../etc/passwd",
+        "file://evil.example/{static}/css/pdf.css",
+    ],
+)
+def test_a_url_that_only_looks_like_a_static_file_is_refused(trick, caplog):
+    """A check on the URL's text is not enough: urllib drops the fragment and the query before opening,
+    so ``file:///etc/passwd#/../static/x`` once read /etc/passwd (found in a review)."""
+    from core.pdf import static_root
+
+    url = trick.format(static=str(static_root()).lstrip("/"))
+    html = f"""<html><head><link rel="stylesheet" href="{url}"></head><body><p>Body</p>
+      <a rel="attachment" href="{url}">a</a><img src="{url}"></body></html>"""
+
+    pdf = html_to_pdf(html)
+
+    assert b"root:x:0:0" not in pdf
+    assert "root:x:0:0" not in _text(pdf)
+    assert any(
+        r.getMessage().startswith("PDF rendering refused") for r in caplog.records if r.name == "core.pdf"
+    )

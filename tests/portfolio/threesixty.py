@@ -1,5 +1,5 @@
-"""The 360Giving schemas (../shared/data/360giving) as a validator that never touches the network:
-the package's $ref to the grant schema's remote address resolves to the local file."""
+"""The 360Giving schemas (copied unchanged into tests/portfolio/schemas/) as a validator that never
+touches the network: the package's $ref to the grant schema's remote address resolves to the local file."""
 
 import json
 import re
@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "data" / "360giving"
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
 
 
 def _load(name: str) -> dict:
