@@ -77,6 +77,19 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _seeded_rows_back_after_a_flush(request, django_db_blocker):
+    """A transactional test (a live server, threads, a real worker) ends by emptying every table, the
+    focus areas the migrations seed included; put them back for the tests that follow. Autouse and
+    without dependencies, this fixture is torn down after the flush."""
+    yield
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        from applications.focus_areas import ensure_alliance_focus_areas
+
+        with django_db_blocker.unblock():
+            ensure_alliance_focus_areas()
+
+
+@pytest.fixture(autouse=True)
 def _celery_in_process(request):
     """Outside the integration tests, tasks run in the test process whatever broker the environment
     names, so their effects (e-mails, rows) can be asserted; integration tests use the real worker."""

@@ -131,7 +131,9 @@ def anonymise_unsuccessful(
     placeholder = placeholder_applicant()
     for pk, reference in candidates:
         with transaction.atomic():
-            application = unsuccessful_before(report.cutoff).select_for_update().filter(pk=pk).first()
+            application = (
+                unsuccessful_before(report.cutoff).select_for_update(of=("self",)).filter(pk=pk).first()
+            )
             if application is None:  # changed since the list was taken
                 continue
             report.files_removed += _anonymise(application, placeholder, now)

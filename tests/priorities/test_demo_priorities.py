@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from applications import demo_data as app_data
+from applications.focus_areas import ensure_alliance_focus_areas
 from applications.management.commands.demo import World
 from applications.models import Call
 from audit.models import AuditEvent
@@ -26,6 +27,7 @@ MODELS = [User, CommunityProfile, Round, Question, Comment, Ballot, Vote, Priori
 def small_world() -> World:
     """What the demo's earlier steps leave that this step uses: the officer, the chair and committee
     members (for the steering group) and the two calls that address a question."""
+    ensure_alliance_focus_areas()  # a transactional test before may have emptied the seeded table
     officer = UserFactory(email="officer@granted.demo", is_staff=True)
     people = [app_data.CHAIR, *app_data.MEMBERS[:3]]
     users = {email: UserFactory(email=email, full_name=name) for _, email, name, _ in people}

@@ -31,6 +31,7 @@ from accounts.models import Institution, User
 from accounts.services import get_or_create_institution
 from applications import demo_applications as demo_apps
 from applications import demo_data as data
+from applications.focus_areas import ensure_alliance_focus_areas
 from applications.models import Call, Commitment, FocusArea, Funder, Program
 from applications.services import create_call, set_commitment, set_committee_member, transition_call
 from awards import demo as demo_awards
@@ -87,6 +88,12 @@ def _ensure_user(world: World, *, email: str, full_name: str, institution_key: s
         user.save()
     world.users[email] = user
     return user
+
+
+def build_focus_areas(world: World) -> None:
+    """The five focus areas the migrations seed, back if the database was emptied since."""
+    if ensure_alliance_focus_areas():
+        world.log("Focus areas: the Alliance's five, seeded again")
 
 
 def build_officer(world: World) -> None:
@@ -281,6 +288,7 @@ def advance_calls(world: World) -> None:
 
 
 STEPS: list[Callable[[World], None]] = [
+    build_focus_areas,
     build_officer,
     build_institutions,
     build_people,
