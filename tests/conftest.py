@@ -82,7 +82,13 @@ def _seeded_rows_back_after_a_flush(request, django_db_blocker):
     focus areas the migrations seed included; put them back for the tests that follow. Autouse and
     without dependencies, this fixture is torn down after the flush."""
     yield
-    if {"transactional_db", "live_server"} & set(request.fixturenames):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    )
+    if transactional or {"transactional_db", "live_server", "django_db_reset_sequences"} & set(
+        request.fixturenames
+    ):
         from applications.focus_areas import ensure_alliance_focus_areas
 
         with django_db_blocker.unblock():

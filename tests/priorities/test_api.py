@@ -23,6 +23,15 @@ API = "/api/v1/priorities"
 S = Question.Status
 
 
+@pytest.fixture(autouse=True)
+def _focus_areas(db):
+    """The API names focus areas by the slugs the migrations seed; a transactional test that ran
+    before may have emptied that table."""
+    from applications.focus_areas import ensure_alliance_focus_areas
+
+    ensure_alliance_focus_areas()
+
+
 @pytest.fixture
 def staff(db):
     return UserFactory(is_staff=True)
