@@ -228,29 +228,33 @@ def published_outcomes(applications: Iterable[Application]) -> dict[int, Applica
 
 
 def applicant_letters(decision: Decision) -> tuple[list[Letter], list[Letter]]:
-    """(current, superseded): the newest letter of the published outcome's kind and the newest summary
-    statement; every other version, and the letters of an earlier outcome (waitlist, then funded), is
-    superseded. A letter of an outcome not yet published (a waitlisted decision changed but not
-    applied again) is left out altogether."""
-    from awards.services.letters import latest_letters  # services build on selectors
-
+    """(current, superseded): per kind (the published outcome's letter and the summary statement) the
+    newest rendered version, or the newest if none is rendered yet; older versions, and the letters of
+    an earlier outcome (waitlist, then funded), are superseded. A newer version still pending or failed
+    never hides a good earlier PDF. A letter of an outcome not yet published (a waitlisted decision
+    changed but not applied again) is left out altogether."""
     if not decision.published_outcome:
         return [], []
     current_kinds = [OUTCOME_LETTER_KINDS[decision.published_outcome], Letter.Kind.SUMMARY]
     changed = decision.outcome != decision.published_outcome
     unpublished = OUTCOME_LETTER_KINDS[decision.outcome] if changed else None
-    latest = {letter.kind: letter for letter in latest_letters(decision)}
-    current = {kind: latest[kind] for kind in current_kinds if kind in latest}
-    superseded = [
-        letter
-        for letter in decision.letters.select_related("decision__application", "decision__call").order_by(
+    letters = list(
+        decision.letters.select_related("decision__application", "decision__call").order_by(
             "kind", "-version"
         )
+    )
+    current: dict[str, Letter] = {}
+    for kind in current_kinds:
+        versions = [letter for letter in letters if letter.kind == kind]
+        if versions:
+            current[kind] = next((v for v in versions if v.status == Letter.Status.DONE), versions[0])
+    superseded = [
+        letter
+        for letter in letters
         if letter.kind != unpublished
-        # A version newer than the current one is still being prepared: it is not superseded.
         and (letter.kind not in current or letter.version < current[letter.kind].version)
     ]
-    return list(current.values()), superseded
+    return [current[kind] for kind in current_kinds if kind in current], superseded
 
 
 def applicant_outcome(application: Application, *, with_letters: bool = True) -> ApplicantOutcome | None:

@@ -173,6 +173,18 @@ def test_a_regenerated_letter_supersedes_the_earlier_version(
     assert _download(client_for, funded.pi, old).status_code == 200
 
 
+def test_a_failed_regeneration_never_hides_the_good_earlier_letter(funded, client_for):
+    regenerate_letters(funded.call, by=funded.staff)  # version 2 queued, never rendered …
+    old, new = Letter.objects.filter(decision=funded.decision, kind="award").order_by("version")
+    Letter.objects.filter(pk=new.pk).update(status=Letter.Status.FAILED, last_error="OSError: disk full")
+
+    page = client_for(funded.pi).get(reverse("applications:application_detail", args=[funded.application.pk]))
+
+    current, _, _ = page.content.decode().partition("Earlier letters (superseded)")
+    assert reverse("awards:letter_download", args=[old.pk]) in current  # … so the rendered one stays current
+    assert reverse("awards:letter_download", args=[new.pk]) not in page.content.decode()
+
+
 # The outcome on the applicant's pages.
 
 
