@@ -161,8 +161,13 @@ def funder_table(funders: list[dict], currency: str) -> str:
 @lru_cache(maxsize=16)
 def _signature_data_url(name: str) -> str:
     """The stored signature PNG as a ``data:`` URL; file names are unique per upload, so caching is safe."""
-    with default_storage.open(name, "rb") as handle:
-        return "data:image/png;base64," + base64.b64encode(handle.read()).decode("ascii")
+    try:
+        with default_storage.open(name, "rb") as handle:
+            return "data:image/png;base64," + base64.b64encode(handle.read()).decode("ascii")
+    except OSError as error:  # a file removed from storage: a fault no retry mends, told in plain words
+        raise LetterTemplateError(
+            "The signature image of the call's letter settings is missing from storage: upload it again."
+        ) from error
 
 
 def settings_context(call: Call, letter_settings: LetterSettings | None) -> dict:

@@ -217,3 +217,24 @@ def test_a_signature_can_be_removed(admin_client):
     assert response.status_code == 302, response.content.decode()[:2000]
     letter_settings.refresh_from_db()
     assert letter_settings.signature.name == ""
+
+
+def test_a_signature_missing_from_storage_is_a_message_not_a_500(admin_client):
+    call = CallFactory()
+    admin_client.post(
+        "/admin/awards/lettersettings/add/",
+        settings_data(call, signature=SimpleUploadedFile("s.png", signature_png(), content_type="image/png")),
+    )
+    saved = LetterSettings.objects.get()
+    saved.signature.storage.delete(saved.signature.name)  # gone from storage, still named in the row
+
+    response = admin_client.post(
+        "/admin/awards/lettersettings/",
+        {"action": "preview_award_letter", "_selected_action": [saved.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]][-1] == (
+        "The signature image of the call's letter settings is missing from storage: upload it again."
+    )
