@@ -164,7 +164,7 @@ def _signature_data_url(name: str) -> str:
     try:
         with default_storage.open(name, "rb") as handle:
             return "data:image/png;base64," + base64.b64encode(handle.read()).decode("ascii")
-    except OSError as error:  # a file removed from storage: a fault no retry mends, told in plain words
+    except FileNotFoundError as error:  # removed from storage: no retry mends it (other OSErrors may pass)
         raise LetterTemplateError(
             "The signature image of the call's letter settings is missing from storage: upload it again."
         ) from error
