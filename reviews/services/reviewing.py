@@ -5,7 +5,7 @@ in another tab) is refused with a StateConflict rather than silently overwriting
 The weighted total is computed in one place, ``review_total``, by ``reviews.scoring``.
 """
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -142,6 +142,19 @@ def _write(review: Review, scores: dict, overall: int | None, texts: dict) -> No
     review.version += 1
 
 
+def _start_review(assignment: Assignment) -> Review:
+    """The assignment's new, empty review. Two tabs saving the first draft at once both find none: the
+    second insert waits for the first to commit, then meets the one-review-per-assignment constraint,
+    and is refused as stale (409) instead of failing with a server error."""
+    try:
+        with transaction.atomic():
+            return Review.objects.create(assignment=assignment, form=form_for(assignment), version=0)
+    except IntegrityError:
+        if Review.objects.filter(assignment=assignment).exists():
+            raise StateConflict(STALE) from None
+        raise
+
+
 @transaction.atomic
 def save_review_draft(
     *,
@@ -161,7 +174,7 @@ def save_review_draft(
     if created:
         if version is not None:
             raise StateConflict(STALE)
-        review = Review.objects.create(assignment=assignment, form=form_for(assignment), version=0)
+        review = _start_review(assignment)
     else:
         _check_version(review, version)
         if review.status == Review.Status.SUBMITTED:
