@@ -22,12 +22,14 @@ forbidden: conflicts and forbidden pairs are the only hard exclusions).
 """
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from reviews.models import Bid
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 __all__ = [
     "BID_SCORES",
@@ -66,8 +68,8 @@ class AffinityMatrix:
     bid: np.ndarray  # float (A, R)
     total: np.ndarray  # float (A, R)
     has_focus: np.ndarray  # bool (A,): the application names focus areas
-    application_vectors: sparse.csr_matrix | None = None  # TF-IDF rows, for shared_terms
-    reviewer_vectors: sparse.csr_matrix | None = None
+    application_vectors: "sparse.csr_matrix | None" = None  # TF-IDF rows, for shared_terms
+    reviewer_vectors: "sparse.csr_matrix | None" = None
     feature_names: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
 
     @property
@@ -77,6 +79,11 @@ class AffinityMatrix:
 
 def _text_similarity(app_texts: list[str], reviewer_texts: list[str]):
     """Rescaled cosine matrix, the two TF-IDF matrices and the vocabulary."""
+    # scikit-learn takes seconds to import: only the assignment run pays for it, not every web and
+    # worker process at start-up.
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     a_count, r_count = len(app_texts), len(reviewer_texts)
     vectoriser = TfidfVectorizer(
         stop_words="english", sublinear_tf=True, ngram_range=(1, 2), min_df=2, strip_accents="unicode"
@@ -182,6 +189,8 @@ def compute_affinity(*, call, applications, reviewers) -> AffinityMatrix:
 
 def shared_terms(app_vector, reviewer_vector, feature_names, n: int = 3) -> list[str]:
     """The ``n`` terms that contribute most to the cosine of two TF-IDF rows (largest first)."""
+    from scipy import sparse
+
     product = sparse.csr_matrix(app_vector).multiply(sparse.csr_matrix(reviewer_vector)).tocsr()
     return _top_terms(product.indices, product.data, feature_names, n)
 

@@ -14,7 +14,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import override_settings
 from rest_framework.test import APIClient
@@ -93,6 +93,8 @@ def _seeded_rows_back_after_a_flush(request, django_db_blocker):
 
         with django_db_blocker.unblock():
             ensure_alliance_focus_areas()
+            # No connection left open by this fixture: pytest drops the test database at the end.
+            connection.close()
 
 
 @pytest.fixture(autouse=True)
