@@ -80,3 +80,32 @@ class ProfileForm(InstitutionChoiceMixin, forms.ModelForm):
 
     def clean_orcid(self) -> str:
         return normalise_orcid(self.cleaned_data["orcid"])
+
+
+class OneTimeCodeForm(forms.Form):
+    """The second sign-in step, and the confirmation of a new authenticator app."""
+
+    code = forms.CharField(
+        label="Authentication code",
+        max_length=40,
+        help_text="The 6-digit code your authenticator app shows now, or one of your backup codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
+        ),
+    )
+
+
+class DisableTwoFactorForm(OneTimeCodeForm):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    field_order = ["password", "code"]
+
+
+class SetupCodeForm(OneTimeCodeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = "The 6-digit code your authenticator app shows now for this account."

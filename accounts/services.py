@@ -1,5 +1,6 @@
 from django.contrib.auth import password_validation
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
 from accounts.identifiers import normalise_ror
 from accounts.models import Institution, User, normalise_institution_name
@@ -80,3 +81,19 @@ def update_profile(*, user: User, by: User, **changes) -> User:
     if after != before:
         record_event(user, "account.profile_updated", by=by, before=before, after=after)
     return user
+
+
+@transaction.atomic
+def create_api_token(*, user: User) -> str:
+    """Give the user a new personal API token (replacing an older one); the key is shown once."""
+    replaced = Token.objects.filter(user=user).delete()[0] > 0
+    token = Token.objects.create(user=user)
+    record_event(user, "account.api_token_created", by=user, after={"replaced": replaced})
+    return token.key
+
+
+@transaction.atomic
+def revoke_api_token(*, user: User) -> None:
+    """Delete the user's API token: scripts using it are refused from now on."""
+    if Token.objects.filter(user=user).delete()[0]:
+        record_event(user, "account.api_token_revoked", by=user)

@@ -1,14 +1,23 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts.views import account_view, register_view
+from accounts import two_factor_views as two_factor
+from accounts.views import account_view, api_token_view, register_view
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", two_factor.SignInView.as_view(), name="login"),
+    path("login/code/", two_factor.login_verify_view, name="login_verify"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("register/", register_view, name="register"),
     path("", account_view, name="account"),
+    path("api-token/", api_token_view, name="api_token"),
+    path("two-factor/", two_factor.two_factor_view, name="two_factor"),
+    path("two-factor/start/", two_factor.two_factor_start_view, name="two_factor_start"),
+    path("two-factor/setup/", two_factor.two_factor_setup_view, name="two_factor_setup"),
+    path("two-factor/setup/qr.svg", two_factor.two_factor_qr_view, name="two_factor_qr"),
+    path("two-factor/backup-codes/", two_factor.two_factor_backup_codes_view, name="two_factor_backup_codes"),
+    path("two-factor/disable/", two_factor.two_factor_disable_view, name="two_factor_disable"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("accounts:password_change_done")),

@@ -6,9 +6,18 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
 
 from accounts.forms import ProfileForm, RegistrationForm
-from accounts.services import get_or_create_institution, register_user, update_profile
+from accounts.services import (
+    create_api_token,
+    get_or_create_institution,
+    register_user,
+    revoke_api_token,
+    update_profile,
+)
+from accounts.two_factor import can_use_two_factor, has_two_factor
 from core.errors import DomainError
 from core.forms import apply_error
 
@@ -74,4 +83,24 @@ def account_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Your profile is saved.")
             return redirect("accounts:account")
-    return render(request, "accounts/account.html", {"form": form})
+    context = {
+        "form": form,
+        "two_factor_offered": bool(can_use_two_factor(user)),
+        "two_factor_on": has_two_factor(user),
+        "api_token": Token.objects.filter(user=user).first(),
+    }
+    return render(request, "accounts/account.html", context)
+
+
+@login_required
+@require_POST
+def api_token_view(request: HttpRequest) -> HttpResponse:
+    """Create (or replace) the user's personal API token and show it once, or revoke it."""
+    if request.POST.get("action") == "revoke":
+        revoke_api_token(user=request.user)
+        messages.success(request, "Your API token is revoked: scripts using it are refused from now on.")
+        return redirect("accounts:account")
+    key = create_api_token(user=request.user)
+    response = render(request, "accounts/api_token.html", {"key": key})
+    response["Cache-Control"] = "no-store, private"
+    return response

@@ -15,6 +15,7 @@ from applications.selectors import calls_visible_to
 from applications.services import create_call, transition_call, update_call
 from applications.workflow import transitions_from
 from core.api import ERROR_RESPONSES
+from core.api_filters import BooleanFilter
 
 
 class FocusAreaSerializer(serializers.ModelSerializer):
@@ -98,7 +99,7 @@ class CallFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Call.Status.choices)
     program = django_filters.CharFilter(field_name="program__code", lookup_expr="iexact")
     focus_area = django_filters.CharFilter(field_name="focus_areas__slug", distinct=True)
-    open_now = django_filters.BooleanFilter(method="filter_open_now", label="Accepting applications now")
+    open_now = BooleanFilter(method="filter_open_now", label="Accepting applications now")
 
     class Meta:
         model = Call

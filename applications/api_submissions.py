@@ -30,7 +30,7 @@ from applications.models import (
 )
 from applications.permissions import can_see_applicant_side
 from applications.selectors import application_detail, applications_visible_to, budget_total
-from core.api import ERROR_RESPONSES
+from core.api import ERROR, ERROR_RESPONSES
 from core.errors import NotAllowed, ensure
 from core.exports import csv_response
 
@@ -242,6 +242,26 @@ NESTED = {
 }
 
 
+def collection_schema(serializer):
+    """A nested collection: GET lists it (200, a plain list), POST adds to it (201)."""
+    listed = extend_schema(
+        methods=["GET"], request=None, responses={200: serializer(many=True), **ERROR_RESPONSES}
+    )
+    added = extend_schema(
+        methods=["POST"], request=serializer, responses={201: serializer, **ERROR_RESPONSES}
+    )
+    return lambda view: listed(added(view))
+
+
+def child_schema(serializer):
+    """One item of a nested collection: GET shows it, PATCH changes it (200), DELETE removes it (204)."""
+    shown = extend_schema(
+        methods=["GET", "PATCH"], request=serializer, responses={200: serializer, **ERROR_RESPONSES}
+    )
+    removed = extend_schema(methods=["DELETE"], request=None, responses={204: None, **ERROR_RESPONSES})
+    return lambda view: shown(removed(view))
+
+
 def _child(model, application: Application, child_id: str):
     return get_object_or_404(model, pk=child_id, application=application)
 
@@ -358,14 +378,12 @@ class ApplicationViewSet(
         code = status.HTTP_201_CREATED if child is None else status.HTTP_200_OK
         return Response(nested.serializer(saved).data, status=code)
 
-    @extend_schema(
-        request=TeamMemberSerializer, responses={200: TeamMemberSerializer(many=True), **ERROR_RESPONSES}
-    )
+    @collection_schema(TeamMemberSerializer)
     @action(detail=True, methods=["get", "post"], url_path="team")
     def team(self, request, pk=None):
         return self._nested(request, NESTED["team"])
 
-    @extend_schema(request=TeamMemberSerializer, responses={200: TeamMemberSerializer, **ERROR_RESPONSES})
+    @child_schema(TeamMemberSerializer)
     @action(detail=True, methods=["get", "patch", "delete"], url_path=r"team/(?P<member_id>\d+)")
     def team_member(self, request, pk=None, member_id=None):
         return self._nested(request, NESTED["team"], child_id=member_id)
@@ -379,33 +397,33 @@ class ApplicationViewSet(
         )
         return Response(TeamMemberSerializer(member).data)
 
-    @extend_schema(
-        request=BudgetLineSerializer, responses={200: BudgetLineSerializer(many=True), **ERROR_RESPONSES}
-    )
+    @collection_schema(BudgetLineSerializer)
     @action(detail=True, methods=["get", "post"], url_path="budget")
     def budget(self, request, pk=None):
         return self._nested(request, NESTED["budget"])
 
-    @extend_schema(request=BudgetLineSerializer, responses={200: BudgetLineSerializer, **ERROR_RESPONSES})
+    @child_schema(BudgetLineSerializer)
     @action(detail=True, methods=["get", "patch", "delete"], url_path=r"budget/(?P<line_id>\d+)")
     def budget_line(self, request, pk=None, line_id=None):
         return self._nested(request, NESTED["budget"], child_id=line_id)
 
-    @extend_schema(
-        request=ExclusionSerializer, responses={200: ExclusionSerializer(many=True), **ERROR_RESPONSES}
-    )
+    @collection_schema(ExclusionSerializer)
     @action(detail=True, methods=["get", "post"], url_path="exclusions")
     def exclusions(self, request, pk=None):
         return self._nested(request, NESTED["exclusions"])
 
-    @extend_schema(request=ExclusionSerializer, responses={200: ExclusionSerializer, **ERROR_RESPONSES})
+    @child_schema(ExclusionSerializer)
     @action(detail=True, methods=["get", "patch", "delete"], url_path=r"exclusions/(?P<exclusion_id>\d+)")
     def exclusion(self, request, pk=None, exclusion_id=None):
         return self._nested(request, NESTED["exclusions"], child_id=exclusion_id)
 
     @extend_schema(
+        methods=["GET"], request=None, responses={200: AttachmentSerializer(many=True), **ERROR_RESPONSES}
+    )
+    @extend_schema(
+        methods=["POST"],
         request={"multipart/form-data": AttachmentUploadSerializer},
-        responses={200: AttachmentSerializer(many=True), 201: AttachmentSerializer, **ERROR_RESPONSES},
+        responses={201: AttachmentSerializer, **ERROR_RESPONSES},
     )
     @action(detail=True, methods=["get", "post"], url_path="attachments")
     def attachments(self, request, pk=None):
@@ -439,7 +457,10 @@ class ApplicationViewSet(
         return pdf_file_response(attachment)
 
     @extend_schema(
-        responses={(200, "text/csv"): OpenApiTypes.STR, 403: OpenApiResponse(description="Staff only.")}
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            403: OpenApiResponse(ERROR, description="Staff only."),
+        }
     )
     @action(detail=False, methods=["get"], url_path="export")
     def export(self, request):

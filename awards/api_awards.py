@@ -16,13 +16,14 @@ from awards.permissions import can_view_letter
 from awards.selectors import applicant_letters, awards_visible_to
 from awards.services import respond_to_award
 from core.api import ERROR_RESPONSES
+from core.api_filters import IdFilter, YearFilter
 
 
 class AwardFilter(django_filters.FilterSet):
-    call = django_filters.NumberFilter(field_name="application__call", label="Call id")
+    call = IdFilter(field_name="application__call", label="Call id")
     status = django_filters.ChoiceFilter(choices=Award.Status.choices)
-    funder = django_filters.NumberFilter(method="by_funder", label="Funder id (a share above 0)")
-    year = django_filters.NumberFilter(field_name="created_at__year", label="Year the award was made")
+    funder = IdFilter(method="by_funder", label="Funder id (a share above 0)")
+    year = YearFilter(field_name="created_at__year", label="Year the award was made")
 
     class Meta:
         model = Award

@@ -35,7 +35,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env.str("SITE_NAME", default="Granted")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site asks for the second factor (two-factor authentication): accounts.admin_site.
+    "accounts.apps.GrantedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -48,6 +49,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_countries",
+    "axes",  # login throttling (security block below)
+    "csp",  # content security policy (security block below)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "audit",
     "accounts",
@@ -60,15 +66,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.headers.PermissionsPolicyMiddleware",
+    # Errors under /api/ that Django answers itself (no route: 404) are JSON like DRF's (core.api_middleware).
+    "core.api_middleware.ApiErrorsAsJsonMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page (core.security).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -107,13 +121,21 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# django-axes first: it refuses a locked-out sign-in before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        # Our users have an e-mail address and a full name (Django's default list names neither field).
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "full_name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -165,7 +187,67 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_COOKIE_SAMESITE = "Lax"
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
+
+# --- Security: login throttling (django-axes; see core/security.py) ---------------------------
+# A sign-in is refused for AXES_COOLOFF_MINUTES after AXES_FAILURE_LIMIT failures of one e-mail
+# address from one client address (the combination: an attacker cannot lock a whole institution's
+# shared address out, nor one person out from everywhere). Success resets the count.
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Tries during a lockout are refused unchecked and do not push the end of the lockout further out,
+# so the time the lockout page gives stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Every login form (portal, admin, API token) posts the e-mail address as "username".
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "core.security.axes_username"
+# The client address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT reverse proxies (the same proxy
+# trusted for X-Forwarded-Proto above) the address the outermost of them appended to X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Failed sign-ins are kept (admin: Axes); successful ones are not logged a second time.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no start-up banner; failures and lockouts are still logged (logger "axes")
+
+# --- Security: content security policy (django-csp 4) and Permissions-Policy ----------------------
+# No inline script or style anywhere: scripts and stylesheets are files under /static/.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # Only the API documentation adds data: (Swagger UI's stylesheet draws its icons so; core.api_auth).
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features no page of Granted uses (core.headers.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
 
 # Django REST framework and the OpenAPI schema.
 REST_FRAMEWORK = {
@@ -180,7 +262,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
@@ -192,9 +274,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Request bodies are documented as JSON (file uploads say multipart themselves); the API still reads
+    # form data, as the browsable API and Django's test client send it.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     # Swagger UI's assets are served from our own static files (no third-party CDN).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge from the public validator (an image from another site, and our schema's URL sent there).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "CallStatusEnum": "applications.models.Call.Status",
@@ -222,12 +309,18 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 30 * 60,  # above the longest task, or an unacked task runs twice
+    # Above the longest task, or an unacked task runs twice. A task whose worker was killed (kill -9,
+    # OOM) comes back after it; the letters' sweep usually delivers such a letter first.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=30 * 60),
     "socket_timeout": 5,
     "socket_connect_timeout": 3,
     "max_retries": 2,
 }
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="granted")
+# Letters: the sweep (beat, every 5 minutes) queues again those pending longer than this; a letter is
+# failed once this many attempts did not render it (also attempts that stopped their worker).
+LETTERS_SWEEP_AFTER_SECONDS = env.int("LETTERS_SWEEP_AFTER_SECONDS", default=10 * 60)
+LETTERS_MAX_ATTEMPTS = env.int("LETTERS_MAX_ATTEMPTS", default=6)  # the render task's 1 + 5 retries
 CELERY_TIMEZONE = "UTC"
 # Reminders go to the chair about reviewers more than this many days overdue.
 REVIEW_OVERDUE_DAYS = env.int("REVIEW_OVERDUE_DAYS", default=7)
@@ -277,6 +370,15 @@ PORTFOLIO_RATES = {
 # The prefix of grant identifiers in the 360Giving open data (register one at 360Giving).
 GRANTED_360_PREFIX = env.str("GRANTED_360_PREFIX", default="360G-granted")
 
+# Two-factor authentication (django-otp: an authenticator app plus single-use backup codes), offered to
+# staff and committee chairs; see docs/operations.md. With GRANTED_REQUIRE_2FA_FOR_STAFF on, staff
+# without a confirmed device are sent to set it up before any other page.
+GRANTED_REQUIRE_2FA_FOR_STAFF = env.bool("GRANTED_REQUIRE_2FA_FOR_STAFF", default=False)
+OTP_TOTP_ISSUER = SITE_NAME
+# Wrong codes make the next check wait 1, 2, 4, 8 … seconds (per device, across sessions).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -287,5 +389,6 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # failed sign-ins and lockouts, not every successful one
     },
 }

@@ -1,7 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from applications.api import CallViewSet
@@ -22,6 +20,8 @@ from awards.api_letters import (
     LetterDownloadView,
     LetterView,
 )
+from core.api_auth import ApiDocsView, TokenView
+from core.api_schema import SchemaView
 from core.health import healthz_view
 from core.views import home_view
 from portfolio.api import PortfolioView, ThreeSixtyGivingView
@@ -42,8 +42,13 @@ from reviews.api.reviews import ReviewFormViewSet, ReviewViewSet
 admin.site.site_header = "Granted administration"
 admin.site.site_title = "Granted"
 admin.site.index_title = "Calls, applications, review and awards"
+# A database error outside a view (e.g. while rendering a 404 page) is a clean 503, like inside one.
+handler500 = "core.middleware.server_error"
 
+# No ".json" variant of every route: the API speaks JSON only, and the variants passed a ``format``
+# argument that the viewsets' actions do not take (GET /api/v1/applications/1/budget.json was a 500).
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("calls", CallViewSet, basename="call")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("reviewers", ReviewerViewSet, basename="reviewer")
@@ -140,7 +145,7 @@ urlpatterns = [
     path("api/v1/open-data/360giving.json", ThreeSixtyGivingView.as_view(), name="api-360giving"),
     path("api/v1/priorities/", include("priorities.api.urls")),
     path("api/v1/", include(router.urls)),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -22,6 +22,8 @@ from rest_framework.response import Response
 from accounts.models import User
 from applications.models import Call
 from core.api import ERROR_RESPONSES
+from core.api_filters import BooleanFilter, IdFilter
+from core.errors import ensure
 from priorities.api.serializers import (
     PriorityBallotSerializer,
     PriorityCommentCreateSerializer,
@@ -42,7 +44,7 @@ from priorities.api.serializers import (
     ballot_data,
 )
 from priorities.models import Question, Round
-from priorities.permissions import can_see_ranking
+from priorities.permissions import can_manage_rounds, can_moderate, can_see_ranking
 from priorities.selectors import (
     ballot_summary,
     comments_for,
@@ -68,10 +70,10 @@ from priorities.services import (
 
 
 class QuestionFilter(django_filters.FilterSet):
-    round = django_filters.NumberFilter(field_name="round_id")
+    round = IdFilter(field_name="round_id")
     focus_area = django_filters.CharFilter(field_name="focus_area__slug")
     status = django_filters.ChoiceFilter(choices=Question.Status.choices)
-    mine = django_filters.BooleanFilter(method="filter_mine", label="Only your own questions")
+    mine = BooleanFilter(method="filter_mine", label="Only your own questions")
 
     class Meta:
         model = Question
@@ -139,9 +141,12 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         """Publish a question waiting for a moderator, or one hidden earlier (moderators)."""
+        # Hidden from the caller: 404; seen but not theirs to moderate: 403; only then the body.
+        question = self.get_object()
+        ensure(can_moderate(request.user))
         payload = PriorityPublishSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        question = publish_question(question=self.get_object(), by=request.user, **payload.validated_data)
+        question = publish_question(question=question, by=request.user, **payload.validated_data)
         return self._out(question)
 
     @extend_schema(
@@ -150,9 +155,11 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def edit(self, request, pk=None):
         """Edit a question for clarity, with a ``reason`` (moderators); the author's words are kept."""
+        question = self.get_object()
+        ensure(can_moderate(request.user))
         payload = PriorityQuestionEditSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        question = edit_question(question=self.get_object(), by=request.user, **payload.validated_data)
+        question = edit_question(question=question, by=request.user, **payload.validated_data)
         return self._out(question)
 
     @extend_schema(
@@ -161,9 +168,10 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def merge(self, request, pk=None):
         """Merge a duplicate ``into`` a published question of the same round (moderators)."""
+        question = self.get_object()
+        ensure(can_moderate(request.user))
         payload = QuestionMergeSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        question = self.get_object()
         into = get_object_or_404(self.get_queryset(), pk=payload.validated_data["into"])
         question = merge_question(
             question=question, into=into, by=request.user, reason=payload.validated_data["reason"]
@@ -176,9 +184,11 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def hide(self, request, pk=None):
         """Hide a question, with a ``reason`` (moderators); its votes go back to the members."""
+        question = self.get_object()
+        ensure(can_moderate(request.user))
         payload = PriorityReasonSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        question = hide_question(question=self.get_object(), by=request.user, **payload.validated_data)
+        question = hide_question(question=question, by=request.user, **payload.validated_data)
         return self._out(question)
 
     @extend_schema(
@@ -187,6 +197,8 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["put"])
     def calls(self, request, pk=None):
         """Name the calls for proposals that address the question (staff); replaces the list."""
+        question = self.get_object()
+        ensure(can_manage_rounds(request.user))
         payload = QuestionCallsSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         ids = set(payload.validated_data["calls"])
@@ -195,7 +207,7 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             return Response(
                 {"detail": "Some of these calls do not exist."}, status=status.HTTP_400_BAD_REQUEST
             )
-        question = set_question_calls(question=self.get_object(), calls=calls, by=request.user)
+        question = set_question_calls(question=question, calls=calls, by=request.user)
         return self._out(question)
 
     @extend_schema(
@@ -274,12 +286,12 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Move the round to its next ``phase``, with a ``reason`` when a phase ends early (staff)."""
+        round_ = self.get_object()
+        ensure(can_manage_rounds(request.user))  # before the body: no field errors for others
         payload = RoundTransitionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        round_ = transition_round(
-            round_=self.get_object(), to=data["phase"], reason=data["reason"], by=request.user
-        )
+        round_ = transition_round(round_=round_, to=data["phase"], reason=data["reason"], by=request.user)
         return self._detail(round_)
 
     @extend_schema(methods=["GET"], request=None, responses={200: TopTenSerializer, **ERROR_RESPONSES})
@@ -292,6 +304,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         (staff, while the round is in its final phase)."""
         round_ = self.get_object()
         if request.method == "POST":
+            ensure(can_manage_rounds(request.user))
             payload = TopTenCreateSerializer(data=request.data)
             payload.is_valid(raise_exception=True)
             data = payload.validated_data

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from core.api import ERROR_RESPONSES
+from core.api_filters import IdFilter
 from core.errors import ensure
 from reviews.api.serializers import (
     AddSerializer,
@@ -38,10 +39,10 @@ from reviews.services import (
 
 
 class AssignmentFilter(django_filters.FilterSet):
-    call = django_filters.NumberFilter(field_name="call_id")
-    run = django_filters.NumberFilter(field_name="run_id")
-    application = django_filters.NumberFilter(field_name="application_id")
-    reviewer = django_filters.NumberFilter(field_name="reviewer_id")
+    call = IdFilter(field_name="call_id")
+    run = IdFilter(field_name="run_id")
+    application = IdFilter(field_name="application_id")
+    reviewer = IdFilter(field_name="reviewer_id")
     state = django_filters.ChoiceFilter(choices=Assignment.State.choices)
 
     class Meta:

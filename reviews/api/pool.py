@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from applications.models import Application
 from core.api import ERROR_RESPONSES
+from core.api_filters import BooleanFilter, IdFilter
 from core.errors import NotAllowed, ensure
 from reviews.api.serializers import (
     AcceptSerializer,
@@ -50,6 +51,7 @@ from reviews.services.pool import (
 class ReviewerFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=ReviewerProfile.Kind.choices)
     focus_area = django_filters.CharFilter(field_name="focus_areas__slug", distinct=True)
+    active = BooleanFilter()
 
     class Meta:
         model = ReviewerProfile
@@ -81,7 +83,7 @@ class ReviewerViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class InvitationFilter(django_filters.FilterSet):
-    call = django_filters.NumberFilter(field_name="call_id")
+    call = IdFilter(field_name="call_id")
     status = django_filters.ChoiceFilter(choices=ReviewerInvitation.Status.choices)
 
     class Meta:
@@ -152,11 +154,11 @@ class InvitationViewSet(
 
 
 class ConflictFilter(django_filters.FilterSet):
-    call = django_filters.NumberFilter(field_name="application__call_id")
-    application = django_filters.NumberFilter(field_name="application_id")
-    reviewer = django_filters.NumberFilter(field_name="reviewer_id")
+    call = IdFilter(field_name="application__call_id")
+    application = IdFilter(field_name="application_id")
+    reviewer = IdFilter(field_name="reviewer_id")
     source = django_filters.ChoiceFilter(choices=Conflict.Source.choices)
-    lifted = django_filters.BooleanFilter()
+    lifted = BooleanFilter()
 
     class Meta:
         model = Conflict
@@ -218,7 +220,7 @@ class ConflictViewSet(
 
 
 class BidFilter(django_filters.FilterSet):
-    call = django_filters.NumberFilter(field_name="application__call_id")
+    call = IdFilter(field_name="application__call_id")
     value = django_filters.ChoiceFilter(choices=Bid.Value.choices)
 
     class Meta:

@@ -158,7 +158,7 @@ class ScoreValueField(serializers.JSONField):
     }
 )
 class ScoresField(serializers.DictField):
-    child = ScoreValueField()
+    child = ScoreValueField(allow_null=True)  # null clears a score, as documented
 
 
 class ReviewWriteSerializer(serializers.Serializer):

@@ -79,7 +79,9 @@ def _merged(review: Review | None, data: dict) -> dict:
 
 
 APPLICATION = OpenApiParameter(
-    "application", int, description="Only this application's reviews that you may read."
+    "application",
+    {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
+    description="Only this application's reviews that you may read.",
 )
 
 

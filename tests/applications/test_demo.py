@@ -6,6 +6,7 @@ from io import StringIO
 
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from accounts.models import Institution, User
 from applications.models import Call, Commitment, CommitteeMembership, Funder, Program
@@ -83,7 +84,9 @@ def test_demo_users_sign_in_with_the_printed_password(demo):
     for email in DEMO_EMAILS:
         row = re.search(rf"\|\s*([^|]+?)\s*\|\s*{re.escape(email)}\s*\|\s*(\S+)\s*\|", demo)
         assert row, f"{email} is missing from the logins table"
-        assert authenticate(username=email, password=row.group(2)) == User.objects.get(email=email)
+        # Axes (login throttling) needs the request that signs in.
+        request = RequestFactory().post("/accounts/login/")
+        assert authenticate(request, username=email, password=row.group(2)) == User.objects.get(email=email)
     officer = User.objects.get(email="officer@granted.demo")
     assert officer.is_staff
     assert officer.is_superuser

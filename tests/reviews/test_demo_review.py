@@ -8,6 +8,7 @@ from io import StringIO
 
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from accounts.models import User
 from applications.models import Application, Call
@@ -173,7 +174,9 @@ def test_the_reviewer_logins_are_printed_and_work(demo):
     for email in (REVIEWER, LAY_REVIEWER):
         row = re.search(rf"\|\s*([^|]+?)\s*\|\s*{re.escape(email)}\s*\|\s*(\S+)\s*\|", demo)
         assert row, f"{email} is missing from the logins table"
-        assert authenticate(username=email, password=row.group(2)) == User.objects.get(email=email)
+        # Axes (login throttling) needs the request that signs in.
+        request = RequestFactory().post("/accounts/login/")
+        assert authenticate(request, username=email, password=row.group(2)) == User.objects.get(email=email)
 
 
 def test_second_run_changes_no_counts(demo):
