@@ -1,6 +1,9 @@
 """Letter tasks: thin wrappers around ``awards.services.letters``, which owns every rule."""
 
+from datetime import timedelta
+
 from celery import shared_task
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 
 from awards.letters import LetterTemplateError
@@ -27,6 +30,10 @@ def render_letter(self, letter_id: int) -> str:
 
 
 @shared_task(name="awards.tasks.sweep_pending_letters", acks_late=True)
-def sweep_pending_letters() -> int:
-    """Periodic (Celery beat, every 5 minutes): queue again the letters stuck in pending."""
-    return letter_services.sweep_pending_letters()
+def sweep_pending_letters(older_than_seconds: int | None = None) -> int:
+    """Periodic (Celery beat, every 5 minutes): queue again the letters pending longer than
+    ``older_than_seconds`` (default ``LETTERS_SWEEP_AFTER_SECONDS``), and the rendered decision
+    letters not yet e-mailed; the number queued."""
+    if older_than_seconds is None:
+        older_than_seconds = settings.LETTERS_SWEEP_AFTER_SECONDS
+    return letter_services.sweep_pending_letters(older_than=timedelta(seconds=older_than_seconds))

@@ -341,7 +341,7 @@ def apply_decisions(*, call: Call, by: User) -> LetterBatch:
     decisions become awards with references, and one letter per decision is queued (after commit).
     The totals are checked again under the lock before anything is published. The batch returned
     carries ``applied_counts`` (outcome → number published)."""
-    from awards.services.letters import create_letters
+    from awards.services.letters import create_letters, queue_after_commit
 
     call = _locked_call(call)
     ensure(can_decide(by, call))
@@ -377,6 +377,7 @@ def apply_decisions(*, call: Call, by: User) -> LetterBatch:
         label=f"Decisions applied on {timezone.localtime(now, call.zone):%d %b %Y %H:%M}",
     )
     counts = dict.fromkeys(Decision.Outcome.values, 0)
+    letters = []
     for decision in pending:
         before = {"status": decision.status, "published_outcome": decision.published_outcome}
         decision.status = Decision.Status.APPLIED
@@ -393,8 +394,9 @@ def apply_decisions(*, call: Call, by: User) -> LetterBatch:
         )
         if decision.outcome == Decision.Outcome.FUND:
             _make_award(decision, by)
-        create_letters(decision, batch=batch, by=by)
+        letters += create_letters(decision, batch=batch, by=by, queue=False)
         counts[decision.outcome] += 1
+    queue_after_commit(letters)  # all at once: with the broker down, the request fails fast, once
     record_event(call, "decisions.applied", by=by, after=counts, batch=batch.pk)
     batch.applied_counts = counts  # for the caller's answer: how many of each outcome were published
     return batch

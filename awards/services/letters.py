@@ -5,7 +5,8 @@ before, so a worker never looks for a row that is not there. Rendering locks the
 if the letter is done, so a task delivered twice (late acknowledgement, the sweep) makes one file. The
 e-mail to the applicant is a second step after the commit, recorded by ``emailed_at``, so a retry
 after a mail-server error sends it once. The sweep re-queues letters still pending after a while: a
-broker outage delays letters but loses none.
+broker outage delays letters but loses none. Each attempt is counted before it starts, so a letter
+whose rendering kills its worker fails after ``LETTERS_MAX_ATTEMPTS`` instead of looping forever.
 """
 
 import hashlib
@@ -14,12 +15,14 @@ import logging
 from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnavailable
 from pypdf import PdfReader
 
 from applications.models import Call
@@ -60,12 +63,22 @@ def letter_kinds(decision: Decision) -> list[str]:
 def _enqueue(letter_ids: list[int]) -> None:
     """Send each letter to the render queue. An error is logged, not raised to the request that
     committed: a broker error leaves the letter pending for the sweep; run in process (no broker),
-    a failed render leaves it failed, to be retried."""
+    a failed render leaves it failed, to be retried. The first broker error ends the loop: each
+    publish to a broker that is down waits ~0.6 s for its retries, and the letters left are pending
+    for the sweep anyway, so a batch of 200 answers at once instead of after two minutes."""
     from awards.tasks import render_letter as render_letter_task
 
-    for letter_id in letter_ids:
+    for index, letter_id in enumerate(letter_ids):
         try:
             render_letter_task.delay(letter_id)
+        except BrokerUnavailable as exc:
+            logger.error(
+                "The broker is unreachable (%s): %d letter(s) stay pending for the sweep (first: %s)",
+                exc,
+                len(letter_ids) - index,
+                letter_id,
+            )
+            return
         except Exception:
             logger.exception("Letter %s could not be queued or rendered", letter_id)
 
@@ -75,13 +88,19 @@ def _enqueue_after_commit(letter_ids: list[int]) -> None:
         transaction.on_commit(partial(_enqueue, letter_ids))
 
 
+def queue_after_commit(letters: list[Letter]) -> None:
+    """Queue ``letters`` once the transaction commits, in one go (one broker error ends it)."""
+    _enqueue_after_commit([letter.pk for letter in letters])
+
+
 @transaction.atomic
 def create_letters(
-    decision: Decision, *, batch: LetterBatch | None, by, regenerate: bool = False
+    decision: Decision, *, batch: LetterBatch | None, by, regenerate: bool = False, queue: bool = True
 ) -> list[Letter]:
     """Queue the letters of ``decision``'s published outcome (and its summary statement). A kind that
     has a letter already is skipped, so applying twice makes one letter per version; ``regenerate``
-    makes the next version beside the old one. Rendering starts after the commit."""
+    makes the next version beside the old one. Rendering starts after the commit; with ``queue``
+    false the caller queues them (a batch's letters all together: ``queue_after_commit``)."""
     if not decision.published_outcome:
         raise StateConflict("This decision has not been applied: it has no letters yet.")
     # Serialises version numbers per decision when two requests race.
@@ -114,19 +133,39 @@ def create_letters(
             batch=batch.pk if batch else None,
         )
         created.append(letter)
-    _enqueue_after_commit([letter.pk for letter in created])
+    if queue:
+        queue_after_commit(created)
     return created
 
 
+def stored_name(letter: Letter) -> str:
+    """Where a letter's PDF is stored: one name per letter row. A worker killed after writing the
+    file but before its commit leaves a file the next attempt replaces, never an orphan beside it."""
+    return f"letters/{letter.decision.call_id}/{letter.pk}-{letter.kind}-v{letter.version}.pdf"
+
+
+def _remove_leftover(letter: Letter) -> None:
+    """Delete the file an interrupted attempt may have left (the row never pointed at it)."""
+    storage = letter.file.storage
+    name = stored_name(letter)
+    if storage.exists(name):
+        logger.warning("Letter %s: removing %s, left by an attempt that did not finish", letter.pk, name)
+        storage.delete(name)
+
+
 def _store(letter: Letter, pdf: bytes) -> None:
-    letter.file.save(f"{letter.kind}.pdf", ContentFile(pdf), save=False)
+    _remove_leftover(letter)
+    letter.file.name = letter.file.storage.save(stored_name(letter), ContentFile(pdf))
     letter.sha256 = hashlib.sha256(pdf).hexdigest()
     letter.size = len(pdf)
     letter.pages = len(PdfReader(io.BytesIO(pdf)).pages)
     letter.status = Letter.Status.DONE
     letter.rendered_at = timezone.now()
     letter.last_error = ""
-    letter.save(update_fields=["file", "sha256", "size", "pages", "status", "rendered_at", "last_error"])
+    letter.attempts = max(letter.attempts - 1, 0)  # this attempt succeeded: it takes its count back
+    letter.save(
+        update_fields=["file", "sha256", "size", "pages", "status", "rendered_at", "last_error", "attempts"]
+    )
     record_event(
         letter, "letter.rendered", by=None, sha256=letter.sha256, pages=letter.pages, size=letter.size
     )
@@ -137,17 +176,17 @@ def _describe(error: Exception) -> str:
 
 
 def _record_failure(letter_id: int, error: Exception, *, final: bool) -> None:
+    """Keep the error of an attempt (counted when it started); the letter fails on the final one."""
     with transaction.atomic():
         letter = Letter.objects.select_for_update().get(pk=letter_id)
         before = {"status": letter.status}
-        letter.attempts += 1
         letter.last_error = _describe(error)
-        if final:
+        if final or letter.attempts >= settings.LETTERS_MAX_ATTEMPTS:
             letter.status = Letter.Status.FAILED
-        letter.save(update_fields=["attempts", "last_error", "status"])
+        letter.save(update_fields=["last_error", "status"])
         record_event(
             letter,
-            "letter.failed" if final else "letter.render_error",
+            "letter.failed" if letter.status == Letter.Status.FAILED else "letter.render_error",
             by=None,
             before=before,
             after={"status": letter.status},
@@ -156,28 +195,85 @@ def _record_failure(letter_id: int, error: Exception, *, final: bool) -> None:
         )
 
 
-def render_letter(letter_id: int, *, final_attempt: bool = True) -> Letter:
-    """Render and store a letter's PDF once, then e-mail a decision letter to its applicant (after the
-    commit). A failure counts an attempt and keeps the error; the letter is *failed* only on the
-    final attempt (the task passes ``final_attempt`` when its retries are spent) or when its template
-    is broken, which no retry mends."""
-    error = None
+def _give_up(letter: Letter) -> None:
+    """The letter's attempts are spent and the last one never finished (its worker stopped: out of
+    memory, killed, crashed): fail it with a message instead of stopping worker after worker."""
+    before = {"status": letter.status}
+    message = (
+        f"Given up after {letter.attempts} attempts: rendering this letter never finished, the worker "
+        "stopped while rendering it (out of memory, killed or crashed). Retry it once the cause is found."
+    )
+    letter.last_error = (
+        f"{message} Earlier error: {letter.last_error}"[:2000] if letter.last_error else message
+    )
+    letter.status = Letter.Status.FAILED
+    _remove_leftover(letter)
+    letter.save(update_fields=["last_error", "status"])
+    record_event(
+        letter,
+        "letter.failed",
+        by=None,
+        before=before,
+        after={"status": letter.status},
+        error=letter.last_error,
+        attempts=letter.attempts,
+    )
+    logger.error("Letter %s: %s", letter.pk, message)
+
+
+def _claim(letter_id: int) -> tuple[Letter, bool]:
+    """Count an attempt before it starts, in a transaction of its own: an attempt whose worker dies
+    (its render transaction rolled back) still counts, so a letter that kills its worker is given up
+    after ``LETTERS_MAX_ATTEMPTS`` instead of being redelivered forever. True: render it now."""
     with transaction.atomic():
         letter = (
             Letter.objects.select_for_update(of=("self",)).select_related(*LOCKED_RELATED).get(pk=letter_id)
         )
-        if letter.status != Letter.Status.DONE:
-            try:
-                with transaction.atomic():  # a failed store leaves the row lock's transaction usable
-                    _store(letter, render_letter_pdf(letter))
-            except Exception as exc:
-                if letter.file:
-                    letter.file.delete(save=False)
-                error = exc
+        if letter.status != Letter.Status.PENDING:  # done (a redelivery), or failed until retried
+            return letter, False
+        if letter.attempts >= settings.LETTERS_MAX_ATTEMPTS:
+            _give_up(letter)
+            return letter, False
+        letter.attempts += 1
+        letter.save(update_fields=["attempts"])
+        return letter, True
+
+
+def render_letter(letter_id: int, *, final_attempt: bool = True) -> Letter:
+    """Render and store a pending letter's PDF once, then e-mail a decision letter to its applicant
+    (after the commit). Each attempt is counted when it starts and given back when it succeeds. A
+    failure keeps the error; the letter is *failed* on the final attempt (the task passes
+    ``final_attempt`` when its retries are spent, or ``LETTERS_MAX_ATTEMPTS`` are used) or when its
+    template is broken, which no retry mends. A done letter is not rendered again, a failed one only
+    once ``retry_letters`` has made it pending."""
+    letter, claimed = _claim(letter_id)
+    error = None
+    if claimed:
+        with transaction.atomic():
+            letter = (
+                Letter.objects.select_for_update(of=("self",))
+                .select_related(*LOCKED_RELATED)
+                .get(pk=letter_id)
+            )
+            if letter.status == Letter.Status.PENDING:
+                try:
+                    with transaction.atomic():  # a failed store leaves the row lock's transaction usable
+                        _store(letter, render_letter_pdf(letter))
+                except Exception as exc:
+                    if letter.file:
+                        letter.file.delete(save=False)
+                    error = exc
+            else:  # another delivery rendered it between the two transactions: this one was not needed
+                letter.attempts = max(letter.attempts - 1, 0)
+                letter.save(update_fields=["attempts"])
     if error is not None:
         _record_failure(letter_id, error, final=final_attempt or isinstance(error, LetterTemplateError))
         raise error
-    if letter.kind != Letter.Kind.SUMMARY and letter.emailed_at is None:
+    if (
+        letter.status == Letter.Status.DONE
+        and letter.kind != Letter.Kind.SUMMARY
+        and letter.emailed_at is None
+    ):
         transaction.on_commit(partial(email_letter, letter.pk))
     return letter
 
@@ -230,7 +326,8 @@ def _letter_ids(letters) -> list[int]:
 
 @transaction.atomic
 def retry_letters(batch: LetterBatch | None = None, letters=None, *, by) -> list[Letter]:
-    """Queue failed letters again, of a batch or given as letters (rows, ids or a queryset)."""
+    """Queue failed letters again, of a batch or given as letters (rows, ids or a queryset), each with
+    a fresh count of attempts (the audit keeps the earlier count and error)."""
     if batch is None and letters is None:
         raise Invalid("Name a batch or the letters to retry.")
     failed = Letter.objects.filter(status=Letter.Status.FAILED)
@@ -243,15 +340,16 @@ def retry_letters(batch: LetterBatch | None = None, letters=None, *, by) -> list
         ensure(can_decide(by, call))
     now = timezone.now()
     for letter in failed:
+        attempts, letter.attempts = letter.attempts, 0  # a retry by a person gets a fresh set of attempts
         letter.status = Letter.Status.PENDING
         letter.queued_at = now
-        letter.save(update_fields=["status", "queued_at"])
+        letter.save(update_fields=["status", "queued_at", "attempts"])
         record_event(
             letter,
             "letter.requeued",
             by=by,
-            before={"status": Letter.Status.FAILED},
-            after={"status": Letter.Status.PENDING},
+            before={"status": Letter.Status.FAILED, "attempts": attempts},
+            after={"status": Letter.Status.PENDING, "attempts": 0},
             last_error=letter.last_error,
         )
     _enqueue_after_commit([letter.pk for letter in failed])
@@ -277,7 +375,11 @@ def regenerate_letters(call: Call, *, by) -> LetterBatch:
         created_by=_user(by),
         label=f"Letters regenerated on {timezone.localtime(now, call.zone):%d %b %Y %H:%M}",
     )
-    count = sum(len(create_letters(d, batch=batch, by=by, regenerate=True)) for d in decisions)
+    created = [
+        x for d in decisions for x in create_letters(d, batch=batch, by=by, regenerate=True, queue=False)
+    ]
+    queue_after_commit(created)
+    count = len(created)
     record_event(batch, "letters.regenerated", by=by, letters=count)
     return batch
 

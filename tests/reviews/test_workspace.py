@@ -71,7 +71,7 @@ def test_the_page_shows_the_application_beside_the_form(setup, client_for):
     assert "Transformative" in page
     assert "Not applicable" in page
     assert "0 of 1 done" in page
-    assert 'hx-trigger="input changed delay:800ms, change"' in page
+    assert 'hx-trigger="input changed delay:800ms, change, autosave-retry"' in page
     assert setup.mine.due_at.strftime("%Y-%m-%d") in page
 
 
