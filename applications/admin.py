@@ -173,6 +173,10 @@ class _ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        # Shown, never a form field: a non-editable one (the team's accepted_at) in a form is a 500.
+        return list(self.fields)
+
 
 class TeamInline(_ReadOnlyInline):
     model = TeamMember
