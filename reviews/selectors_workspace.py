@@ -26,6 +26,19 @@ def assignments_with_reviews(reviewer) -> QuerySet[Assignment]:
     return assignments_for_reviewer(reviewer).select_related("review")
 
 
+def assignment_list(reviewer) -> QuerySet[Assignment]:
+    """``assignments_with_reviews`` with only what the reviewer's list of assignments shows: the
+    applications' and calls' long texts stay in the database (a third of the page's time)."""
+    return assignments_with_reviews(reviewer).only(
+        "due_at",
+        "application__reference",
+        "application__title",
+        "application__institution__name",
+        "application__call__title",
+        "review__status",
+    )
+
+
 def review_of(assignment: Assignment) -> Review | None:
     """The assignment's review without a query when it was joined (``assignments_with_reviews``)."""
     try:

@@ -25,7 +25,13 @@ from applications.forms import (
 from applications.models import Application, Attachment, BudgetLine, ReviewerExclusion, TeamMember
 from applications.pdf import render_application_pdf
 from applications.permissions import can_edit_application, can_withdraw_application
-from applications.selectors import application_detail, applications_visible_to, budget_total, calls_visible_to
+from applications.selectors import (
+    application_detail,
+    application_page,
+    applications_visible_to,
+    budget_total,
+    calls_visible_to,
+)
 from awards.permissions import can_respond_to_award
 from awards.selectors import applicant_outcome, published_outcomes
 from core.errors import DomainError, StateConflict
@@ -123,7 +129,7 @@ def application_start_view(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def application_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The read-only application (submitted, withdrawn, or seen by a co-investigator or staff)."""
-    application = application_detail(_visible_application(request, pk))
+    application = get_object_or_404(application_page(request.user), pk=pk)  # 404: existence not revealed
     if application.is_draft and can_edit_application(request.user, application):
         return redirect("applications:application_edit", pk=pk)
     # The outcome once published, for the PI (and staff); a pending decision shows nothing.

@@ -26,7 +26,7 @@ from reviews.selectors import (
     invitations_for,
 )
 from reviews.selectors_portal import declared_conflicts_of
-from reviews.selectors_workspace import REVIEW_STATES, assignments_with_reviews, review_state
+from reviews.selectors_workspace import REVIEW_STATES, assignment_list, review_state
 from reviews.services.pool import declare_conflict, place_bid, respond_to_invitation, save_reviewer_profile
 from reviews.views.common import is_htmx, visible_call
 
@@ -215,7 +215,7 @@ def conflict_declare_view(request: HttpRequest, slug: str, pk: int) -> HttpRespo
 
 @login_required
 def my_assignments_view(request: HttpRequest) -> HttpResponse:
-    assignments = list(assignments_with_reviews(request.user))
+    assignments = list(assignment_list(request.user))
     for assignment in assignments:
         assignment.review_state = review_state(assignment)
         assignment.review_state_label = REVIEW_STATES[assignment.review_state]
