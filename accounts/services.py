@@ -86,6 +86,8 @@ def update_profile(*, user: User, by: User, **changes) -> User:
 @transaction.atomic
 def create_api_token(*, user: User) -> str:
     """Give the user a new personal API token (replacing an older one); the key is shown once."""
+    # The user's row lock makes two quick requests take turns (one token per user), not a 500.
+    User.objects.select_for_update().filter(pk=user.pk).first()
     replaced = Token.objects.filter(user=user).delete()[0] > 0
     token = Token.objects.create(user=user)
     record_event(user, "account.api_token_created", by=user, after={"replaced": replaced})

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from applications.models import CommitteeMembership
@@ -109,7 +110,14 @@ def confirm_two_factor(*, user: User, code: str) -> tuple[TOTPDevice, list[str]]
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         codes = _new_backup_codes(user)
-        record_event(user, "account.2fa_enabled", by=user, after={"backup_codes": len(codes)})
+        # A token obtained before, with the password alone, would go on bypassing the second factor.
+        tokens_revoked = Token.objects.filter(user=user).delete()[0]
+        record_event(
+            user,
+            "account.2fa_enabled",
+            by=user,
+            after={"backup_codes": len(codes), "api_tokens_revoked": tokens_revoked},
+        )
     return device, codes
 
 

@@ -1,15 +1,18 @@
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
 from accounts.forms import ProfileForm, RegistrationForm
+from accounts.middleware import SIGN_IN_AGAIN
 from accounts.services import (
     create_api_token,
     get_or_create_institution,
@@ -100,6 +103,12 @@ def api_token_view(request: HttpRequest) -> HttpResponse:
         revoke_api_token(user=request.user)
         messages.success(request, "Your API token is revoked: scripts using it are refused from now on.")
         return redirect("accounts:account")
+    if has_two_factor(request.user) and not request.user.is_verified():
+        # A password-only session (begun before two-factor authentication was turned on elsewhere, and
+        # not yet rechecked by TwoFactorMiddleware) must not leave with a lasting credential.
+        logout(request)
+        messages.warning(request, SIGN_IN_AGAIN)
+        return redirect_to_login(reverse("accounts:account"))
     key = create_api_token(user=request.user)
     response = render(request, "accounts/api_token.html", {"key": key})
     response["Cache-Control"] = "no-store, private"

@@ -14,7 +14,9 @@ class SchemaView(SpectacularAPIView):
     _schemas: dict = {}  # (version, language) → the schema; shared by the process's requests
 
     def _get_schema_response(self, request):
-        version = self.api_version or request.version or self._get_version_parameter(request)
+        # Not ``?version=``: the API has no versioning, and each new value would be a second of CPU
+        # and a schema kept in memory for good (a cache anyone could fill).
+        version = self.api_version or request.version
         key = (version, translation.get_language())
         schema = self._schemas.get(key)
         if schema is None:

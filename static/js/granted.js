@@ -89,7 +89,14 @@
       state.timer = null;
     }
     if (form.classList.contains("htmx-request")) return; // its answer decides what comes next
-    if (hasUnsavedChanges(form)) window.htmx.trigger(form, "autosave-retry");
+    if (hasUnsavedChanges(form)) {
+      window.htmx.trigger(form, "autosave-retry");
+    } else {
+      // Nothing left to send (the text went back to what the server has): the failure is moot, and
+      // must not hold the form's buttons back for good.
+      state.failures = 0;
+      state.held = false;
+    }
   }
 
   document.addEventListener("htmx:beforeSend", function (event) {

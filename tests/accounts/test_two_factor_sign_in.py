@@ -211,6 +211,17 @@ def test_a_password_only_session_ends_once_two_factor_is_turned_on(client_for, c
     assert "two-factor authentication" in api.json()["detail"]
 
 
+def test_a_fresh_password_only_session_cannot_create_an_api_token(client_for, chair):
+    """Within the middleware's recheck interval, token creation still asks for the second factor."""
+    client = client_for(chair)
+    assert client.get(ACCOUNT).status_code == 200  # the session's check is fresh: no device yet
+    enable_two_factor(chair)  # in another browser
+    response = client.post(reverse("accounts:api_token"), {"action": "create"})
+    assert response["Location"] == f"{LOGIN}?next={ACCOUNT}"
+    assert not Token.objects.filter(user=chair).exists()
+    assert signed_in_as(client) is None
+
+
 def test_people_without_admin_access_get_403_not_a_redirect_loop(client_for, user):
     client = client_for(user)
     assert client.get("/admin/")["Location"] == "/admin/login/?next=/admin/"
@@ -254,3 +265,28 @@ def test_the_check_answers_a_clean_503_when_the_database_fails(client_for, staff
     assert "briefly unavailable" in page.content.decode()
     assert api.status_code == 503
     assert "briefly unavailable" in api.json()["detail"]
+
+
+def test_with_two_factor_required_staff_without_it_get_no_password_token(settings, api_client, staff, user):
+    settings.GRANTED_REQUIRE_2FA_FOR_STAFF = True
+    url = reverse("api-token")
+    refused = api_client.post(url, {"username": staff.email, "password": PASSWORD})
+    assert refused.status_code == 403
+    assert refused.json()["detail"].startswith("Staff accounts must use two-factor authentication")
+    assert not Token.objects.filter(user=staff).exists()
+    allowed = api_client.post(url, {"username": user.email, "password": PASSWORD})
+    assert allowed.status_code == 200
+
+
+def test_turning_two_factor_on_revokes_a_token_got_with_the_password_alone(staff):
+    from accounts.services import create_api_token
+    from accounts.two_factor import confirm_two_factor, start_two_factor_setup
+    from audit.models import AuditEvent
+    from tests.accounts.two_factor_world import code_for
+
+    create_api_token(user=staff)
+    device = start_two_factor_setup(user=staff)
+    confirm_two_factor(user=staff, code=code_for(device))
+    assert not Token.objects.filter(user=staff).exists()
+    event = AuditEvent.objects.filter(verb="account.2fa_enabled").latest("pk")
+    assert event.after["api_tokens_revoked"] == 1
