@@ -31,6 +31,7 @@ from applications.permissions import (
 )
 from audit.services import record_event
 from core.errors import Invalid, NotAllowed, StateConflict, ensure
+from core.tasks import enqueue_on_commit
 
 DETAIL_FIELDS = [
     "title",
@@ -192,7 +193,7 @@ def invite_team_member(*, member: TeamMember, by: User) -> TeamMember:
     member.invited_at = timezone.now()
     member.save(update_fields=["invite_token", "invited_at"])
     record_event(member, "application.team_member_invited", by=by, application=member.application_id)
-    send_team_invitation.delay_on_commit(member.pk)
+    enqueue_on_commit(send_team_invitation, member.pk)
     return member
 
 
@@ -351,7 +352,7 @@ def submit_application(*, application: Application, by: User, now: datetime | No
         before={"status": "draft"},
         after={"status": "submitted", "reference": application.reference},
     )
-    send_submission_receipt.delay_on_commit(application.pk)
+    enqueue_on_commit(send_submission_receipt, application.pk)
     return application
 
 

@@ -21,6 +21,7 @@ from accounts.models import User
 from applications.models import Application, Call
 from audit.services import record_event
 from core.errors import Invalid, StateConflict, ensure
+from core.tasks import enqueue_on_commit
 from reviews.affinity import AffinityMatrix, compute_affinity, shared_terms_for_pairs
 from reviews.assignment.solver import AssignmentProblem, InfeasibleAssignment, solve
 from reviews.models import (
@@ -66,7 +67,7 @@ def start_assignment_run(*, call: Call, by: User, fairness: bool = False) -> Ass
         )
     run = AssignmentRun.objects.create(call=call, fairness=fairness, created_by=by, stage="Queued")
     record_event(run, "assignment.run_started", by=by, call=call.pk, fairness=fairness)
-    run_assignment.delay_on_commit(run.pk)
+    enqueue_on_commit(run_assignment, run.pk)
     return run
 
 
@@ -470,5 +471,5 @@ def publish_assignment_run(*, run: AssignmentRun, by: User, due_at: datetime | N
         .order_by("reviewer_id")
     )
     for row in reviewer_ids:
-        send_assignment_email.delay_on_commit(run.pk, row["reviewer_id"])
+        enqueue_on_commit(send_assignment_email, run.pk, row["reviewer_id"])
     return run

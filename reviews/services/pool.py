@@ -7,6 +7,7 @@ from accounts.models import User
 from applications.models import Application, Call
 from audit.services import record_event
 from core.errors import Invalid, NotAllowed, StateConflict, ensure
+from core.tasks import enqueue_on_commit
 from reviews.conflicts import detect_conflicts
 from reviews.models import Assignment, Bid, Conflict, ReviewerInvitation, ReviewerProfile
 from reviews.permissions import can_manage_reviewers
@@ -57,7 +58,7 @@ def invite_reviewer(*, call: Call, reviewer: User, by: User) -> ReviewerInvitati
     record_event(invitation, "reviewer.invited", by=by, call=call.pk, reviewer=reviewer.pk)
     from reviews.tasks import send_reviewer_invitation
 
-    send_reviewer_invitation.delay_on_commit(invitation.pk)
+    enqueue_on_commit(send_reviewer_invitation, invitation.pk)
     return invitation
 
 
