@@ -191,7 +191,8 @@ def held_runs(monkeypatch):
     ``reviews.tasks`` when it is called, so a stand-in there records the run ids instead."""
     held: list[int] = []
     monkeypatch.setattr(
-        "reviews.tasks.run_assignment", SimpleNamespace(delay_on_commit=lambda run_id: held.append(run_id))
+        "reviews.tasks.run_assignment",
+        SimpleNamespace(name="reviews.tasks.run_assignment", apply_async=lambda args: held.append(args[0])),
     )
     return held
 

@@ -58,7 +58,7 @@ def as_postgres(command: list[str]) -> list[str]:
 
 
 class PrivatePostgres:
-    """A throwaway cluster in a temporary folder on a free loopback port, fsync off."""
+    """A throwaway cluster in a temporary folder on a free loopback port, fsync off (commits are kept)."""
 
     def __init__(self) -> None:
         self.bin = pg_bin()
@@ -88,10 +88,9 @@ class PrivatePostgres:
         self._run([*command, "-E", "UTF8", "--locale=C", "--no-sync"], timeout=60)
 
     def start(self) -> None:
-        options = (
-            f"-p {self.port} -k {self.root} -c listen_addresses={HOST} -c fsync=off "
-            "-c full_page_writes=off -c synchronous_commit=off"
-        )
+        # fsync off: only the server's crash is simulated, not the machine's. synchronous_commit stays on,
+        # as in production: off, an immediate stop may lose a transaction the client saw committed.
+        options = f"-p {self.port} -k {self.root} -c listen_addresses={HOST} -c fsync=off"
         command = [str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log)]
         self._run([*command, "-w", "-t", "30", "-o", options, "start"], timeout=40)
 
