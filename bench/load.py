@@ -8,12 +8,16 @@ temporary STATIC_ROOT and starts gunicorn with ``--workers`` sync workers as pro
 (DEBUG off, a random SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, the access log on), with the settings
 ``bench.load_settings``: production's plus one bare view (``bench/load_urls.py``). Production sits
 behind TLS; on plain http over loopback the benchmark turns SECURE_SSL_REDIRECT, HSTS and the
-cookies' Secure flag off, or the browser-side cookies would never come back.
+cookies' Secure flag off, or the browser-side cookies would never come back. As in production
+(CACHE_URL in docker-compose.yml) the server shares a Redis cache (``--redis``, keys under a prefix of
+the run, deleted at the end), so the three pages are served from the page cache (core.page_cache)
+while nothing they read changes; ``--no-page-cache`` measures them rendered on every request.
 
-The demo's people log in through the real login form (a CSRF round-trip) and each page is checked
-(200, the expected content) before it is measured:
+The demo's people log in through the real login form (a CSRF round-trip); wrk then sends the cookies
+a browser keeps (session and CSRF). Each page is checked (200, the expected content) before it is
+measured:
 
-- ``bare``: ``/bench/bare/``, the reviewer's session cookie sent, nothing read (the baseline);
+- ``bare``: ``/bench/bare/``, the reviewer's cookies sent, nothing read (the baseline);
 - ``my_assignments``: the demo scientific reviewer's assignment list;
 - ``application_detail``: the first application on that list, read by that assigned reviewer (the
   page a reviewer opens over and over while reviewing; its owner opens it rarely once submitted);
@@ -23,8 +27,10 @@ Each page is driven by ``wrk`` (installed with ``.ci/apt-ensure``: one thread, `
 connections, a warm-up first) for ``--seconds``; the bare view is measured before and after the
 pages and ``bare_rps`` is the mean. ``ratio`` is the page's rps over ``bare_rps``; the target is a
 ratio of at least 0.5 and a p95 under 200 ms at 8 clients (``meets_target``). ``queries`` is the
-number of SQL queries one request makes (counted in this process through the Django test client,
-same session). The machine's other work lowers rps and raises latency, so each run also reports the
+number of SQL queries one request makes when the page is rendered and ``queries_cached`` when it is
+served from the page cache (counted in this process through the Django test client, same cookies);
+``page_cache_hits`` is the share of the run's responses served from the page cache. The
+machine's other work lowers rps and raises latency, so each run also reports the
 CPU one request costs (``bench/load_metrics.py``): ``web_cpu_ms`` in the gunicorn workers,
 ``db_cpu_ms`` in the PostgreSQL backends of the database, and ``cpu_ratio``, the bare view's total
 over the page's: the throughput ratio on an otherwise idle machine. ``client_cpu_share`` is the
@@ -95,11 +101,36 @@ def drop_database(pg_url: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# --- the shared cache ---------------------------------------------------------------------------
+
+
+def cache_environment(args) -> dict[str, str]:
+    """Production's shared cache (Redis, hence the page cache), under a key prefix of this run only;
+    ``--no-page-cache`` measures the pages rendered on every request instead."""
+    if args.no_page_cache:
+        return {"PAGE_CACHE_SECONDS": "0"}
+    return {"CACHE_URL": args.redis, "CACHE_KEY_PREFIX": f"granted-load-{os.getpid()}"}
+
+
+def forget_cache(cache: dict[str, str]) -> None:
+    """Delete this run's keys (the tables' generations do not expire)."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(cache["CACHE_URL"], socket_timeout=5)
+        keys = list(client.scan_iter(match=cache["CACHE_KEY_PREFIX"] + ":*", count=1000))
+        if keys:
+            client.delete(*keys)
+    except redis.RedisError as error:
+        print(f"could not delete the keys {cache['CACHE_KEY_PREFIX']}:* from Redis: {error}", file=sys.stderr)
+
+
 # --- the server -------------------------------------------------------------------------------
 
 
-def server_environment(database_url: str, tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_", "REDIS_"))}
+def server_environment(database_url: str, tmp: Path, cache: dict[str, str]) -> dict[str, str]:
+    ours = ("DJANGO_", "CELERY_", "REDIS_", "CACHE_", "PAGE_CACHE_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": SETTINGS,
@@ -118,9 +149,11 @@ def server_environment(database_url: str, tmp: Path) -> dict[str, str]:
             "CSRF_COOKIE_SECURE": "0",
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(ROOT),
+            **cache,
         }
     )
     env.pop("GRANTED_REQUIRE_SERVICES", None)  # no Celery worker: letters are not part of the run
+
     return env
 
 
@@ -213,8 +246,9 @@ def _set_cookies(headers, cookies: dict) -> None:
                 cookies[morsel.key] = morsel.value
 
 
-def log_in(port: int, email: str, password: str) -> str:
-    """Log in through the login form (GET for the CSRF cookie and token, then POST); the session id."""
+def log_in(port: int, email: str, password: str) -> dict[str, str]:
+    """Log in through the login form (GET for the CSRF cookie and token, then POST); the cookies a
+    browser keeps afterwards (the session and the CSRF cookie, both renewed by the login)."""
     from urllib.parse import urlencode
 
     cookies: dict[str, str] = {}
@@ -228,11 +262,11 @@ def log_in(port: int, email: str, password: str) -> str:
     _set_cookies(headers, cookies)
     if status != 302 or not cookies.get("sessionid"):
         raise BenchError(f"logging in as {email} answered {status}, not a redirect with a session")
-    return cookies["sessionid"]
+    return cookies
 
 
-def check_page(port: int, path: str, session: str, expected: list[str]) -> str:
-    status, headers, body = request(port, "GET", path, cookies={"sessionid": session})
+def check_page(port: int, path: str, cookies: dict[str, str], expected: list[str]) -> str:
+    status, headers, body = request(port, "GET", path, cookies=cookies)
     if status != 200:
         location = {k.lower(): v for k, v in headers}.get("location", "")
         raise BenchError(f"GET {path} answered {status} {location}, not 200")
@@ -242,8 +276,9 @@ def check_page(port: int, path: str, session: str, expected: list[str]) -> str:
     return body
 
 
-def count_queries(env: dict[str, str], pages: list[dict]) -> dict[str, int]:
-    """SQL queries of one request to each page, through the Django test client with the same session."""
+def count_queries(env: dict[str, str], pages: list[dict]) -> dict[str, tuple[int, int]]:
+    """SQL queries of one request to each page, through the Django test client with the same cookies:
+    rendered (the page cache off) and served from the page cache (as the server runs, when it is on)."""
     for name in set(os.environ) - set(env):
         del os.environ[name]
     os.environ.update(env)  # the server's settings exactly
@@ -252,19 +287,25 @@ def count_queries(env: dict[str, str], pages: list[dict]) -> dict[str, int]:
     django.setup()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    def queries(client, path: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            status = client.get(path).status_code
+        if status != 200:
+            raise BenchError(f"GET {path} answered {status} in process, not 200")
+        return len(captured)
 
     counts = {}
     try:
         for page in pages:
             client = Client(HTTP_HOST=HOST)
-            client.cookies["sessionid"] = page["session"]
-            client.get(page["path"])  # warm: content types, the template loader
-            with CaptureQueriesContext(connection) as captured:
-                status = client.get(page["path"]).status_code
-            if status != 200:
-                raise BenchError(f"GET {page['path']} answered {status} in process, not 200")
-            counts[page["page"]] = len(captured)
+            for name, value in page["cookies"].items():
+                client.cookies[name] = value
+            client.get(page["path"])  # warm: content types, the template loader (and the page cache)
+            with override_settings(PAGE_CACHE_SECONDS=0):
+                rendered = queries(client, page["path"])
+            counts[page["page"]] = (rendered, queries(client, page["path"]))
     finally:
         connection.close()
     return counts
@@ -274,11 +315,11 @@ def measure(
     wrk: str, port: int, page: dict, probe: CpuProbe, *, seconds: float, warmup: float, clients: int
 ) -> dict:
     if warmup > 0:
-        run_wrk(wrk, port, page["path"], page["session"], seconds=warmup, clients=clients)
+        run_wrk(wrk, port, page["path"], page["cookies"], seconds=warmup, clients=clients)
     before, client_before = probe.snapshot(), children_cpu()
-    figures = run_wrk(wrk, port, page["path"], page["session"], seconds=seconds, clients=clients)
+    figures = run_wrk(wrk, port, page["path"], page["cookies"], seconds=seconds, clients=clients)
     cpu, client_cpu = probe.spent(before), children_cpu() - client_before
-    check_page(port, page["path"], page["session"], page["expected"])  # still signed in, still right
+    check_page(port, page["path"], page["cookies"], page["expected"])  # still signed in, still right
     errors = figures["errors"]
     requests = max(figures["requests"], 1)
     return {
@@ -295,6 +336,7 @@ def measure(
         "max_ms": round(figures["max_us"] / 1000, 1),
         "errors": errors["connect"] + errors["read"] + errors["write"] + errors["timeout"],
         "non_2xx": figures["non_2xx"],
+        "page_cache_hits": round(figures["cache_hits"] / requests, 3),  # share answered from the page cache
         "kb_per_response": round(figures["bytes"] / requests / 1024, 1),
         "web_cpu_ms": round(cpu["web"] * 1000 / requests, 2),  # gunicorn workers' CPU per request
         "db_cpu_ms": round(cpu["db"] * 1000 / requests, 2),  # PostgreSQL backends' CPU per request
@@ -325,22 +367,22 @@ def pages_to_measure(port: int) -> list[dict]:
     if rows < 10:
         raise BenchError(f"the chair's ranking shows {rows} rows: the demo has no ranking to load")
     return [
-        {"page": "bare", "path": "/bench/bare/", "as": "reviewer", "session": reviewer, "expected": ["bare"]},
+        {"page": "bare", "path": "/bench/bare/", "as": "reviewer", "cookies": reviewer, "expected": ["bare"]},
         {
             "page": "my_assignments",
             "path": "/review/assignments/",
             "as": "reviewer",
-            "session": reviewer,
+            "cookies": reviewer,
             "expected": ["My assignments", "full application"],
         },
         {
             "page": "application_detail",
             "path": first.group(1),
             "as": "assigned reviewer",
-            "session": reviewer,
+            "cookies": reviewer,
             "expected": ["Lay summary", "Principal investigator"],
         },
-        {"page": "ranking", "path": ranking_path, "as": "chair", "session": chair, "expected": ["Ranking"]},
+        {"page": "ranking", "path": ranking_path, "as": "chair", "cookies": chair, "expected": ["Ranking"]},
     ]
 
 
@@ -350,7 +392,8 @@ def run(args) -> list[dict]:
     pg = urlsplit(args.pg)
     database_url = f"{pg.scheme}://{pg.netloc}/{name}"
     tmp = Path(tempfile.mkdtemp(prefix="granted-load-"))
-    env = server_environment(database_url, tmp)
+    cache = cache_environment(args)
+    env = server_environment(database_url, tmp, cache)
     server = None
     if not args.database:
         create_database(args.pg, name)
@@ -380,7 +423,7 @@ def run(args) -> list[dict]:
             # The same ratio from the CPU each request costs (web + database): what the throughput
             # ratio comes to when nothing else competes for the cores.
             result["cpu_ratio"] = round(bare_cpu / max(result["web_cpu_ms"] + result["db_cpu_ms"], 1e-9), 3)
-            result["queries"] = queries[result["page"]]
+            result["queries"], result["queries_cached"] = queries[result["page"]]
             result["workers"] = args.workers
             result["meets_target"] = result["page"] == "bare" or (
                 result["ratio"] >= TARGET_RATIO
@@ -399,6 +442,8 @@ def run(args) -> list[dict]:
             except psycopg.Error as error:  # keep the first error; say what is left behind
                 print(f"could not drop the database {name}: {error}", file=sys.stderr)
         shutil.rmtree(tmp, ignore_errors=True)
+        if cache.get("CACHE_URL"):
+            forget_cache(cache)
 
 
 def main() -> int:
@@ -413,6 +458,12 @@ def main() -> int:
     parser.add_argument(
         "--database",
         help="an existing database with the demo loaded, used as it is and kept (to iterate on a fix)",
+    )
+    parser.add_argument(
+        "--redis", default="redis://127.0.0.1:6379/0", help="Redis of the shared cache (keys under a prefix)"
+    )
+    parser.add_argument(
+        "--no-page-cache", action="store_true", help="no shared cache: every page rendered on every request"
     )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _terminate)

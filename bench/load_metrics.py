@@ -88,11 +88,12 @@ def ensure_wrk() -> str:
     return path
 
 
-def run_wrk(wrk: str, port: int, path: str, session: str, *, seconds: float, clients: int) -> dict:
+def run_wrk(wrk: str, port: int, path: str, cookies: dict[str, str], *, seconds: float, clients: int) -> dict:
     command = [
         *(wrk, "--threads", "1", "--connections", str(clients), "--duration", f"{seconds:g}s"),
         *("--timeout", "10s", "--script", str(ROOT / "bench" / "load.lua")),
-        *("--header", f"Cookie: sessionid={session}", f"http://{HOST}:{port}{path}"),
+        *("--header", "Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items())),
+        f"http://{HOST}:{port}{path}",
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)
     line = next((ln for ln in result.stdout.splitlines() if ln.startswith("WRK_JSON ")), None)

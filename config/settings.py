@@ -297,6 +297,24 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The shared cache: Redis in production (CACHE_URL, e.g. redis://redis:6379/1), else one in memory per
+# process. Short socket timeouts: a frozen Redis delays a page by at most about a second.
+CACHE_URL = env.str("CACHE_URL", default="")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="granted"),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+# The most read pages (a reviewer's assignments, an application, the ranking) are served from the
+# shared cache while nothing they read has changed, for at most this many seconds (core.page_cache).
+# It needs the shared cache: off (0) without CACHE_URL.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60 if CACHE_URL else 0)
+PAGE_CACHE_RELEASE = env.str("PAGE_CACHE_RELEASE", default="")  # else a digest of the code (core.page_cache)
+
 # Celery. No broker configured → tasks run eagerly in-process (the embedded default).
 CELERY_TASK_ALWAYS_EAGER = not env.str("CELERY_BROKER_URL", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "memory://"

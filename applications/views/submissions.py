@@ -36,6 +36,7 @@ from awards.permissions import can_respond_to_award
 from awards.selectors import applicant_outcome, published_outcomes
 from core.errors import DomainError, StateConflict
 from core.forms import apply_error
+from core.page_cache import cached_page
 
 SECTIONS = ["details", "team", "budget", "attachments", "preferences"]
 
@@ -127,6 +128,7 @@ def application_start_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@cached_page
 def application_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The read-only application (submitted, withdrawn, or seen by a co-investigator or staff)."""
     application = get_object_or_404(application_page(request.user), pk=pk)  # 404: existence not revealed

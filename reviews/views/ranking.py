@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from core.errors import DomainError
 from core.exports import csv_response, xlsx_response
+from core.page_cache import cached_page
 from reviews.permissions import can_manage_triage, can_view_ranking
 from reviews.ranking_export import export_rows
 from reviews.ranking_html import reviewer_links, table_body
@@ -111,6 +112,7 @@ def _parse(request: HttpRequest) -> tuple[RankingQuery, str]:
 
 @login_required
 @require_GET
+@cached_page
 def ranking_view(request: HttpRequest, slug: str) -> HttpResponse:
     """An unknown sort column or filter value answers 400 with the default table and the reason."""
     call = _ranking_call(request, slug)

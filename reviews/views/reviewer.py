@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.forms import apply_error
+from core.page_cache import cached_page
 from reviews.forms import (
     AcceptInvitationForm,
     BidForm,
@@ -214,6 +215,7 @@ def conflict_declare_view(request: HttpRequest, slug: str, pk: int) -> HttpRespo
 
 
 @login_required
+@cached_page
 def my_assignments_view(request: HttpRequest) -> HttpResponse:
     assignments = list(assignment_list(request.user))
     for assignment in assignments:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.reviews.review_world import review_media_root, world  # noqa: F401 (fixtures of the page cache tests)
+
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 90
 
