@@ -105,7 +105,12 @@ class DisableTwoFactorForm(OneTimeCodeForm):
     field_order = ["password", "code"]
 
 
-class SetupCodeForm(OneTimeCodeForm):
+class SetupCodeForm(DisableTwoFactorForm):
+    """Turning two-factor authentication on needs the password too: someone who found the session
+    open could otherwise lock its owner out with an app of their own."""
+
+    field_order = ["code", "password"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["code"].help_text = "The 6-digit code your authenticator app shows now for this account."

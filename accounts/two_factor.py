@@ -93,14 +93,17 @@ def start_two_factor_setup(*, user: User) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
-def confirm_two_factor(*, user: User, code: str) -> tuple[TOTPDevice, list[str]]:
-    """Turn two-factor authentication on once the app shows a right code; returns the backup codes.
+def confirm_two_factor(*, user: User, code: str, password: str) -> tuple[TOTPDevice, list[str]]:
+    """Turn two-factor authentication on once the app shows a right code and the password is given
+    again (a session left open must not be enough to tie the account to someone else's app); returns
+    the backup codes.
 
-    A wrong code leaves the set-up as it is, so the user can try again with the same QR code.
+    A wrong code or password leaves the set-up as it is, so the user can try again with the same QR code.
     """
     device = pending_setup(user)
     if device is None:
         raise StateConflict("Start the set-up first: there is no authenticator app waiting for a code.")
+    _check_password(user, password)
     error = _check(device, _normalise(code), wrong=WRONG_SETUP_CODE)
     if error:
         raise Invalid(error, field_errors={"code": [error]})
@@ -142,13 +145,17 @@ def verify_second_factor(*, user: User, code: str) -> TOTPDevice | StaticDevice:
     return device
 
 
+def _check_password(user: User, password: str) -> None:
+    if not user.check_password(password):
+        message = "Your password is not right."
+        raise Invalid(message, field_errors={"password": [message]})
+
+
 def disable_two_factor(*, user: User, password: str, code: str) -> None:
     """Turn two-factor authentication off: needs the password and a current code (or a backup code)."""
     if not has_two_factor(user):
         raise StateConflict("Two-factor authentication is off already.")
-    if not user.check_password(password):
-        message = "Your password is not right."
-        raise Invalid(message, field_errors={"password": [message]})
+    _check_password(user, password)
     try:
         verify_second_factor(user=user, code=code)
     except Throttled:

@@ -170,6 +170,7 @@ def two_factor_start_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:two_factor_setup")
 
 
+@sensitive_post_parameters("password", "code")
 @two_factor_page
 def two_factor_setup_view(request: HttpRequest) -> HttpResponse:
     """The QR code and key of the new device, and the form that confirms it with a code."""
@@ -181,9 +182,12 @@ def two_factor_setup_view(request: HttpRequest) -> HttpResponse:
     form = SetupCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            device, codes = confirm_two_factor(user=request.user, code=form.cleaned_data["code"])
+            data = form.cleaned_data
+            device, codes = confirm_two_factor(
+                user=request.user, code=data["code"], password=data["password"]
+            )
         except DomainError as error:
-            apply_error(form, error)
+            apply_error(form, error, password_field="password")  # noqa: S106 (a field name)
         else:
             otp_login(request, device)
             messages.success(request, "Two-factor authentication is on.")

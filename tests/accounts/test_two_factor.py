@@ -62,13 +62,19 @@ def test_staff_set_up_two_factor_with_a_qr_code_and_a_current_code(settings, cli
     assert b"style" not in qr.content
     assert b"script" not in qr.content
 
-    wrong = client.post(SETUP, {"code": wrong_code(device)})
+    no_password = client.post(SETUP, {"code": code_for(device), "password": "not-my-password"})
+    assert no_password.status_code == 200
+    assert "Your password is not right." in no_password.content.decode()
+    assert TOTPDevice.objects.get().confirmed is False  # a session left open cannot turn it on
+    assert events("account.2fa_enabled") == []
+
+    wrong = client.post(SETUP, {"code": wrong_code(device), "password": PASSWORD})
     assert wrong.status_code == 200
     assert "That code is not right" in wrong.content.decode()
     assert TOTPDevice.objects.get().confirmed is False  # the set-up is kept: same key, try again
     assert TOTPDevice.objects.get().key == device.key
 
-    done = client.post(SETUP, {"code": code_for(device, steps=1)})
+    done = client.post(SETUP, {"code": code_for(device, steps=1), "password": PASSWORD})
     assert done.status_code == 200
     assert done["Cache-Control"] == "no-store, private"
     device.refresh_from_db()
@@ -90,7 +96,7 @@ def test_a_chair_may_set_up_two_factor(client_for, chair):
     assert client.get(TWO_FACTOR).status_code == 200
     assert client.post(START)["Location"] == SETUP
     device = TOTPDevice.objects.get(user=chair)
-    assert client.post(SETUP, {"code": code_for(device)}).status_code == 200
+    assert client.post(SETUP, {"code": code_for(device), "password": PASSWORD}).status_code == 200
     assert TOTPDevice.objects.get(user=chair).confirmed is True
 
 
@@ -126,7 +132,10 @@ def test_starting_again_replaces_the_unconfirmed_key(client_for, staff):
     assert second.pk != first.pk
     assert second.key != first.key
     # A code from the abandoned key does not turn two-factor authentication on.
-    assert "That code is not right" in client.post(SETUP, {"code": code_for(first)}).content.decode()
+    assert (
+        "That code is not right"
+        in client.post(SETUP, {"code": code_for(first), "password": PASSWORD}).content.decode()
+    )
     assert TOTPDevice.objects.get(user=staff).confirmed is False
 
 
@@ -206,7 +215,7 @@ def test_required_two_factor_sends_staff_to_set_up_first(settings, client_for, s
     assert client.get(SETUP).status_code == 200
     assert client.get(QR).status_code == 200
     device = TOTPDevice.objects.get(user=staff)
-    assert client.post(SETUP, {"code": code_for(device)}).status_code == 200
+    assert client.post(SETUP, {"code": code_for(device), "password": PASSWORD}).status_code == 200
     assert client.get(reverse("home")).status_code == 200  # verified in this very session
     assert client.get(reverse("admin:index")).status_code == 200
     # Other users are not affected; sign-out stays open.

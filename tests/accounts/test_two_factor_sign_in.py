@@ -286,7 +286,7 @@ def test_turning_two_factor_on_revokes_a_token_got_with_the_password_alone(staff
 
     create_api_token(user=staff)
     device = start_two_factor_setup(user=staff)
-    confirm_two_factor(user=staff, code=code_for(device))
+    confirm_two_factor(user=staff, code=code_for(device), password=PASSWORD)
     assert not Token.objects.filter(user=staff).exists()
     event = AuditEvent.objects.filter(verb="account.2fa_enabled").latest("pk")
     assert event.after["api_tokens_revoked"] == 1
