@@ -165,6 +165,13 @@ class Review(models.Model):
         "n/a criteria are left out and the other weights renormalised.",
     )
     version = models.PositiveIntegerField(default=1, help_text="Optimistic locking: raised by every save.")
+    saved_in_tab = models.CharField(
+        max_length=32,
+        blank=True,
+        default="",
+        help_text="The workspace page (one per page load) whose autosave wrote this version; empty after "
+        "a submission, an edit or a save through the API.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

@@ -65,9 +65,16 @@ def _snapshot(review: Review) -> dict:
     }
 
 
-def _check_version(review: Review, version: int | None) -> None:
-    if version != review.version:
-        raise StateConflict(STALE)
+def _check_version(review: Review, version: int | None, *, tab: str = "") -> None:
+    """Refuse a save of another version than the current one (409), except from the workspace page
+    that saved every version since the one it holds: its answers were lost (a dropped connection
+    after the commit) and it retries with what the reviewer has typed since, which is the newest.
+    Another page saving in between clears the claim, so two tabs still never overwrite each other."""
+    if version == review.version:
+        return
+    if tab and review.saved_in_tab == tab and (version is None or version < review.version):
+        return
+    raise StateConflict(STALE)
 
 
 def _validated(review: Review, scores: dict, overall: int | None) -> dict[int, tuple[int | None, bool]]:
@@ -163,11 +170,13 @@ def save_review_draft(
     scores: dict,
     overall: int | None = None,
     version: int | None = None,
+    tab: str = "",
     **texts: str,
 ) -> Review:
     """Save the reviewer's work in progress. ``scores`` maps criterion keys to a score, "na" or None
     (blank); drafts may be incomplete but every value given must be valid. ``version`` is the one
-    the reviewer loaded (None for a review not started yet)."""
+    the reviewer loaded (None for a review not started yet); ``tab`` identifies the workspace page
+    that saves (see ``_check_version``), empty for the API."""
     ensure(can_write_review(by, assignment))
     review = Review.objects.select_for_update().filter(assignment=assignment).first()
     created = review is None
@@ -176,10 +185,11 @@ def save_review_draft(
             raise StateConflict(STALE)
         review = _start_review(assignment)
     else:
-        _check_version(review, version)
+        _check_version(review, version, tab=tab)
         if review.status == Review.Status.SUBMITTED:
             raise StateConflict("This review is submitted; edit it instead of saving a draft.")
     _write(review, scores, overall, texts)
+    review.saved_in_tab = tab
     review.save()
     record_event(
         review,
@@ -208,7 +218,9 @@ def submit_review(*, review: Review, by: User, version: int | None = None) -> Re
         raise Invalid("Score at least one criterion that counts toward the total.")
     review.status, review.submitted_at = Review.Status.SUBMITTED, timezone.now()
     review.version += 1
-    review.save(update_fields=["status", "submitted_at", "weighted_total", "version", "updated_at"])
+    review.saved_in_tab = ""
+    fields = ["status", "submitted_at", "weighted_total", "version", "saved_in_tab", "updated_at"]
+    review.save(update_fields=fields)
     record_event(
         review,
         "review.submitted",
@@ -236,6 +248,7 @@ def edit_submitted_review(
     review.weighted_total = review_total(review)
     if review.weighted_total is None:
         raise Invalid("Score at least one criterion that counts toward the total.")
+    review.saved_in_tab = ""
     review.save()
     record_event(
         review,

@@ -5,6 +5,8 @@ Only the assigned reviewer reaches it, only for a published assignment without a
 other user gets 404 (``reviews.selectors_workspace.workspace_assignment``).
 """
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -39,6 +41,7 @@ from reviews.services.reviewing import (
 from reviews.views.common import is_htmx
 
 STALE_MESSAGE = "This review changed in another tab or window; reload to see the latest."
+TAB_LENGTH = 32
 
 
 def _assignment(request: HttpRequest, assignment_id: int) -> Assignment:
@@ -91,6 +94,9 @@ def _context(request, assignment, *, values=None, errors=None, problem="", versi
         "field_errors": errors,
         "decline_form": extra.pop("decline_form", None) or DeclineAssignmentForm(prefix="decline"),
         "conflict_form": extra.pop("conflict_form", None) or DeclareConflictForm(prefix="coi"),
+        # This page load's name for its saves: its own earlier saves whose answers were lost do not
+        # count as changes made elsewhere (reviews.services.reviewing._check_version).
+        "tab": secrets.token_hex(TAB_LENGTH // 2),
         **extra,
     }
 
@@ -111,7 +117,8 @@ def _save(request: HttpRequest, assignment: Assignment, posted, *, action: str) 
         if action != "edit":
             raise StateConflict("This review is submitted; use “Save changes” to edit it.")
         return edit_submitted_review(review=review, by=request.user, **fields)
-    review = save_review_draft(assignment=assignment, by=request.user, **fields)
+    tab = request.POST.get("tab", "")[:TAB_LENGTH]
+    review = save_review_draft(assignment=assignment, by=request.user, tab=tab, **fields)
     if action == "submit":
         posted.version = review.version  # the draft is kept whatever the submission says
         review = submit_review(review=review, by=request.user)
