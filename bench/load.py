@@ -109,7 +109,8 @@ def cache_environment(args) -> dict[str, str]:
     ``--no-page-cache`` measures the pages rendered on every request instead."""
     if args.no_page_cache:
         return {"PAGE_CACHE_SECONDS": "0"}
-    return {"CACHE_URL": args.redis, "CACHE_KEY_PREFIX": f"granted-load-{os.getpid()}"}
+    prefix = f"granted-load-{os.getpid()}"
+    return {"CACHE_URL": args.redis, "CACHE_KEY_PREFIX": prefix, "PAGE_CACHE_HEADER": "1"}
 
 
 def forget_cache(cache: dict[str, str]) -> None:

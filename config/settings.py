@@ -314,6 +314,8 @@ if CACHE_URL:
 # It needs the shared cache: off (0) without CACHE_URL.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60 if CACHE_URL else 0)
 PAGE_CACHE_RELEASE = env.str("PAGE_CACHE_RELEASE", default="")  # else a digest of the code (core.page_cache)
+# The X-Page-Cache response header (hit/miss): for development and the load benchmark only.
+PAGE_CACHE_HEADER = env.bool("PAGE_CACHE_HEADER", default=DEBUG)
 
 # Celery. No broker configured → tasks run eagerly in-process (the embedded default).
 CELERY_TASK_ALWAYS_EAGER = not env.str("CELERY_BROKER_URL", default="")

@@ -1,6 +1,7 @@
 """Read queries for review. This module is the one place where conflicts are enforced for
 reviewers: every page, endpoint, export and count a reviewer reaches goes through it."""
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import User
@@ -10,6 +11,17 @@ from reviews.models import Assignment, Bid, Conflict, ReviewerInvitation
 
 def active_conflicts() -> QuerySet[Conflict]:
     return Conflict.objects.filter(lifted=False)
+
+
+def conflicts_in_force(user) -> tuple[int, ...]:
+    """The ids of the user's active conflicts: ``active_conflicts().filter(reviewer=user)``. The page
+    cache compares them on every request, so that a conflict declared takes a cached page away at
+    once (core.page_cache). Written in SQL because it runs on every request of the most read pages,
+    where compiling the ORM's query cost as much again as running it; a test keeps the two equal."""
+    with connection.cursor() as cursor:
+        sql = "SELECT id FROM reviews_conflict WHERE reviewer_id = %s AND NOT lifted ORDER BY id"
+        cursor.execute(sql, [user.pk])
+        return tuple(row[0] for row in cursor.fetchall())
 
 
 def active_conflict_pairs(call: Call) -> set[tuple[int, int]]:

@@ -37,6 +37,7 @@ from awards.selectors import applicant_outcome, published_outcomes
 from core.errors import DomainError, StateConflict
 from core.forms import apply_error
 from core.page_cache import cached_page
+from reviews.selectors import conflicts_in_force
 
 SECTIONS = ["details", "team", "budget", "attachments", "preferences"]
 
@@ -128,7 +129,7 @@ def application_start_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@cached_page
+@cached_page(guard=conflicts_in_force)
 def application_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The read-only application (submitted, withdrawn, or seen by a co-investigator or staff)."""
     application = get_object_or_404(application_page(request.user), pk=pk)  # 404: existence not revealed

@@ -20,6 +20,7 @@ from reviews.permissions import can_manage_triage, can_view_ranking
 from reviews.ranking_export import export_rows
 from reviews.ranking_html import reviewer_links, table_body
 from reviews.score_chart import score_chart
+from reviews.selectors import conflicts_in_force
 from reviews.selectors_ranking import (
     SORT_COLUMNS,
     RankingQuery,
@@ -112,7 +113,7 @@ def _parse(request: HttpRequest) -> tuple[RankingQuery, str]:
 
 @login_required
 @require_GET
-@cached_page
+@cached_page(guard=conflicts_in_force)
 def ranking_view(request: HttpRequest, slug: str) -> HttpResponse:
     """An unknown sort column or filter value answers 400 with the default table and the reason."""
     call = _ranking_call(request, slug)

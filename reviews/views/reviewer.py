@@ -24,6 +24,7 @@ from reviews.selectors import (
     accepted_invitation,
     applications_for_bidding,
     bids_of,
+    conflicts_in_force,
     invitations_for,
 )
 from reviews.selectors_portal import declared_conflicts_of
@@ -215,7 +216,7 @@ def conflict_declare_view(request: HttpRequest, slug: str, pk: int) -> HttpRespo
 
 
 @login_required
-@cached_page
+@cached_page(guard=conflicts_in_force)
 def my_assignments_view(request: HttpRequest) -> HttpResponse:
     assignments = list(assignment_list(request.user))
     for assignment in assignments:

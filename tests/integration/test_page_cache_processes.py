@@ -32,6 +32,7 @@ def shared_cache(settings):
     }
     settings.PAGE_CACHE_SECONDS = 60
     settings.PAGE_CACHE_RELEASE = "test"
+    settings.PAGE_CACHE_HEADER = True
     page_cache.release.cache_clear()
     yield {"CACHE_URL": url, "CACHE_KEY_PREFIX": prefix}
     page_cache.release.cache_clear()
