@@ -47,6 +47,7 @@ def test_set_up_and_sign_in_with_an_authenticator_app(transactional_db, live_ser
     assert_accessible(page)
 
     page.get_by_label("Authentication code").fill(code_for(device))
+    page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Turn on two-factor authentication").click()
     expect(page.get_by_role("heading", name="Your backup codes")).to_be_visible()
     expect(page.get_by_role("list", name="Backup codes").get_by_role("listitem")).to_have_count(10)
