@@ -1,5 +1,8 @@
 """Celery tasks of review: the assignment run and the e-mails that follow publication."""
 
+import logging
+from functools import partial
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
@@ -10,6 +13,8 @@ from django.utils import timezone
 from accounts.models import User
 from reviews.models import Assignment, AssignmentRun, ReviewerInvitation
 from reviews.services.assignment import execute_assignment_run
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -116,28 +121,40 @@ def switch_review_phases() -> int:
 @shared_task(name="reviews.tasks.send_review_reminders", acks_late=True)
 def send_review_reminders() -> dict:
     """Daily: one e-mail per reviewer listing their reviews due within three days or overdue, and to
-    each call's chairs the reviewers more than ``REVIEW_OVERDUE_DAYS`` days overdue."""
+    each call's chairs the reviewers more than ``REVIEW_OVERDUE_DAYS`` days overdue; each e-mail at
+    most once a day (``reviews.services.reminders``): running it again sends only what failed to go."""
     from reviews.selectors_reminders import overdue_reports, reviews_to_remind
+    from reviews.services.reminders import send_once_a_day
 
     now = timezone.now()
+    today = timezone.localdate(now)
     days = getattr(settings, "REVIEW_OVERDUE_DAYS", 7)
     site = settings.SITE_URL
-    reviewers = reviews_to_remind(now=now)
-    for reviewer, assignments in reviewers.items():
+    outgoing = []  # (what it counts as, how many people, its key, the e-mail)
+    for reviewer, assignments in reviews_to_remind(now=now).items():
         context = {"reviewer": reviewer, "assignments": assignments, "now": now, "site": site}
-        send_mail(
-            subject="Reviews due soon or overdue",
-            message=render_to_string("reviews/email/review_reminder.txt", context),
-            from_email=None,
-            recipient_list=[reviewer.email],
-        )
-    reports = overdue_reports(now=now, days=days)
-    for report in reports:
+        mail = {
+            "subject": "Reviews due soon or overdue",
+            "message": render_to_string("reviews/email/review_reminder.txt", context),
+            "from_email": None,
+            "recipient_list": [reviewer.email],
+        }
+        outgoing.append(("reviewers", 1, f"due:{reviewer.pk}", mail))
+    for report in overdue_reports(now=now, days=days):
         context = {"report": report, "days": days, "site": site}
-        send_mail(
-            subject=f"Overdue reviews for {report.call.title}",
-            message=render_to_string("reviews/email/overdue_report.txt", context),
-            from_email=None,
-            recipient_list=[chair.email for chair in report.chairs],
-        )
-    return {"reviewers": len(reviewers), "chairs": sum(len(r.chairs) for r in reports)}
+        mail = {
+            "subject": f"Overdue reviews for {report.call.title}",
+            "message": render_to_string("reviews/email/overdue_report.txt", context),
+            "from_email": None,
+            "recipient_list": [chair.email for chair in report.chairs],
+        }
+        outgoing.append(("chairs", len(report.chairs), f"overdue:{report.call.pk}", mail))
+    sent = {"reviewers": 0, "chairs": 0, "failed": 0}
+    for kind, people, key, mail in outgoing:
+        try:
+            if send_once_a_day(key=key, day=today, send=partial(send_mail, **mail)):
+                sent[kind] += people
+        except Exception:  # a refused address or a mail server hiccup must not stop the others
+            logger.exception("review reminder %s was not sent; the task's next run sends it", key)
+            sent["failed"] += 1
+    return sent

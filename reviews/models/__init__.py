@@ -1,8 +1,8 @@
 """Review models, split by concept: the reviewer pool and assignment (``pool``), and review forms,
 phases and scores (``scoring``),
-triage and the panel meeting (``panel``). Import from ``reviews.models`` as before."""
+triage, the panel meeting and the reminders sent (``panel``). Import from ``reviews.models`` as before."""
 
-from reviews.models.panel import FinalScore, MeetingItem, PanelMeeting, Triage, TriageOverride
+from reviews.models.panel import FinalScore, MeetingItem, PanelMeeting, ReminderSent, Triage, TriageOverride
 from reviews.models.pool import (
     Affinity,
     Assignment,
@@ -27,6 +27,7 @@ __all__ = [
     "ForbiddenPair",
     "MeetingItem",
     "PanelMeeting",
+    "ReminderSent",
     "Review",
     "ReviewForm",
     "ReviewPhase",

@@ -108,3 +108,19 @@ class FinalScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} gives {self.score} to {self.item}"
+
+
+class ReminderSent(models.Model):
+    """A reminder e-mail of the daily task, sent (or being sent) on ``day``: each is sent at most
+    once a day, also when the task runs twice (two beats, a task delivered again after its worker
+    died). ``key`` says what it reminds of: ``due:<reviewer>`` or ``overdue:<call>``."""
+
+    key = models.CharField(max_length=100)
+    day = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "day"], name="reminder_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"Reminder {self.key} on {self.day}"

@@ -2,12 +2,14 @@
 switch of review phases."""
 
 from datetime import timedelta
+from unittest.mock import patch
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 
-from reviews.models import Assignment, ReviewPhase
+from audit.models import AuditEvent
+from reviews.models import Assignment, ReminderSent, ReviewPhase
 from reviews.services.reviewing import save_review_draft, submit_review
 from reviews.tasks import send_review_reminders, switch_review_phases
 from tests.factories import UserFactory
@@ -71,7 +73,7 @@ def test_exactly_the_right_reviewers_are_reminded(due, world):
     assert f"/review/assignments/{due['very_late'].pk}/" in vic.body
     sam = next(m for m in reviewer_mails if m.to == ["sam@example.org"])
     assert "OVERDUE" not in sam.body
-    assert result == {"reviewers": 4, "chairs": 1}
+    assert result == {"reviewers": 4, "chairs": 1, "failed": 0}
 
 
 def test_the_chair_gets_the_list_of_reviewers_more_than_n_days_overdue(due, world):
@@ -97,6 +99,38 @@ def test_one_email_per_reviewer_listing_all_their_reviews(due, world):
     assert len(sam) == 1
     assert due["soon"].application.reference in sam[0].body
     assert extra.application.reference in sam[0].body
+
+
+def test_running_twice_in_a_day_sends_nothing_twice(due, world):
+    """Two beats, or the task delivered again after its worker died: each e-mail goes out once."""
+    mail.outbox.clear()
+    assert send_review_reminders() == {"reviewers": 4, "chairs": 1, "failed": 0}
+    assert send_review_reminders() == {"reviewers": 0, "chairs": 0, "failed": 0}
+    assert len(mail.outbox) == 5
+    assert AuditEvent.objects.filter(verb="review.reminder_sent").count() == 5
+    # The next day they are reminded again.
+    tomorrow = timezone.now() + timedelta(days=1)
+    with patch("reviews.tasks.timezone.now", return_value=tomorrow):
+        assert send_review_reminders()["reviewers"] == 4
+
+
+def test_a_reminder_that_failed_to_send_goes_out_at_the_next_run(due, world, caplog):
+    mail.outbox.clear()
+    failing = {"vic@example.org"}
+
+    def send_mail(**mail_):
+        if set(mail_["recipient_list"]) & failing:
+            raise ConnectionRefusedError("the mail server is down")
+        mail.EmailMessage(mail_["subject"], mail_["message"], to=mail_["recipient_list"]).send()
+
+    with patch("reviews.tasks.send_mail", side_effect=send_mail):
+        assert send_review_reminders() == {"reviewers": 3, "chairs": 1, "failed": 1}
+    assert "review reminder due:" in caplog.text
+    assert not ReminderSent.objects.filter(key=f"due:{due['very_late'].reviewer.pk}").exists()
+    first_run = sorted(m.to[0] for m in mail.outbox)
+    assert "vic@example.org" not in first_run
+    assert send_review_reminders() == {"reviewers": 1, "chairs": 0, "failed": 0}
+    assert [m.to for m in mail.outbox[len(first_run) :]] == [["vic@example.org"]]
 
 
 def test_the_phase_whose_start_has_come_is_activated(world):
