@@ -1,12 +1,17 @@
-"""A broker outage after the commit does not turn a saved request into a server error."""
+"""A broker outage after the commit does not turn a saved request into a server error, and the
+outbox delivers the task once the broker is back."""
 
 import logging
+from datetime import timedelta
 
 import pytest
+from django.db import transaction
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from applications.tasks import send_submission_receipt
-from core.tasks import enqueue_on_commit, send_task
+from core.models import OutboxTask
+from core.tasks import enqueue_on_commit, send_task, sweep_outbox
 
 
 class _Sent:
@@ -68,3 +73,86 @@ def test_a_submission_answers_normally_when_the_broker_is_down(
     application.refresh_from_db()
     assert application.status == Application.Status.SUBMITTED
     assert "was not queued" in caplog.text
+
+
+def broken_broker(*args, **kwargs):
+    raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+
+@pytest.mark.django_db
+def test_the_outbox_keeps_a_task_the_broker_refused_until_the_sweep_delivers_it(
+    client_for, django_capture_on_commit_callbacks, monkeypatch, settings, mailoutbox
+):
+    from tests.applications.factories import complete_draft
+
+    application = complete_draft()
+    client = client_for(application.pi)
+    with monkeypatch.context() as down, django_capture_on_commit_callbacks(execute=True):
+        down.setattr(send_submission_receipt, "apply_async", broken_broker)
+        assert client.post(f"/applications/{application.pk}/submit/").status_code == 302
+    [entry] = OutboxTask.objects.all()
+    assert (entry.task, entry.args, entry.attempts) == (send_submission_receipt.name, [application.pk], 1)
+    assert "Connection refused" in entry.last_error
+    assert mailoutbox == []
+
+    settings.OUTBOX_SWEEP_AFTER_SECONDS = 0
+    with monkeypatch.context() as still_down:
+        still_down.setattr(send_submission_receipt, "apply_async", broken_broker)
+        assert sweep_outbox() == {"sent": 0, "unknown": 0, "waiting": 1}
+    assert OutboxTask.objects.get().attempts == 2
+
+    assert sweep_outbox() == {"sent": 1, "unknown": 0, "waiting": 0}  # the broker is back
+    assert [m.subject.split(":")[0] for m in mailoutbox] == ["Received"]
+    assert sweep_outbox() == {"sent": 0, "unknown": 0, "waiting": 0}
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_task_sent_after_its_commit_leaves_nothing_in_the_outbox(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    sent = []
+    monkeypatch.setattr(send_submission_receipt, "apply_async", lambda args: sent.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_on_commit(send_submission_receipt, 7)
+        assert OutboxTask.objects.count() == 1  # written with the change, in its transaction
+    assert sent == [(7,)]
+    assert not OutboxTask.objects.exists()
+
+
+@transaction.atomic
+def enqueue_then_fail():
+    enqueue_on_commit(send_submission_receipt, 7)
+    raise RuntimeError("the change fails after queueing its task")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_change_queues_nothing(monkeypatch):
+    sent = []
+    monkeypatch.setattr(send_submission_receipt, "apply_async", lambda args: sent.append(args))
+    with pytest.raises(RuntimeError):
+        enqueue_then_fail()
+    assert sent == []
+    assert not OutboxTask.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_sweep_leaves_young_tasks_to_their_own_commit(settings, monkeypatch):
+    sent = []
+    monkeypatch.setattr(send_submission_receipt, "apply_async", lambda args: sent.append(args))
+    OutboxTask.objects.create(task=send_submission_receipt.name, args=[3])
+    settings.OUTBOX_SWEEP_AFTER_SECONDS = 60
+    assert sweep_outbox() == {"sent": 0, "unknown": 0, "waiting": 1}
+    OutboxTask.objects.update(created_at=timezone.now() - timedelta(seconds=61))
+    assert sweep_outbox() == {"sent": 1, "unknown": 0, "waiting": 0}
+    assert sent == [(3,)]
+
+
+@pytest.mark.django_db
+def test_a_task_that_no_longer_exists_is_kept_and_named(settings, caplog):
+    settings.OUTBOX_SWEEP_AFTER_SECONDS = 0
+    OutboxTask.objects.create(task="applications.tasks.renamed_away", args=[1])
+    with caplog.at_level(logging.ERROR, logger="core.tasks"):
+        assert sweep_outbox() == {"sent": 0, "unknown": 1, "waiting": 1}
+    assert "applications.tasks.renamed_away(1,)" in caplog.text
+    assert OutboxTask.objects.get().last_error == "No such task."
