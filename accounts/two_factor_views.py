@@ -10,7 +10,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -140,6 +140,17 @@ def two_factor_page(view):
     return wrapped
 
 
+def _password_again(request: HttpRequest, form) -> bool:
+    """The password given again, checked by the sign-in backends so that django-axes counts a wrong
+    one as a failed sign-in and locks out after AXES_FAILURE_LIMIT (its middleware then answers with
+    the lockout page): an open session must not be a way to guess the password."""
+    password = form.cleaned_data["password"]
+    if authenticate(request, username=request.user.email, password=password) == request.user:
+        return True
+    form.add_error("password", "Your password is not right.")
+    return False
+
+
 def _no_store(response: HttpResponse) -> HttpResponse:
     """Pages with secrets (the key, backup codes) are never kept by a browser or proxy."""
     add_never_cache_headers(response)
@@ -180,7 +191,7 @@ def two_factor_setup_view(request: HttpRequest) -> HttpResponse:
             messages.info(request, "Two-factor authentication is on.")
         return redirect("accounts:two_factor")
     form = SetupCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _password_again(request, form):
         try:
             data = form.cleaned_data
             device, codes = confirm_two_factor(
@@ -222,7 +233,7 @@ def two_factor_disable_view(request: HttpRequest) -> HttpResponse:
     if not has_two_factor(request.user):
         return redirect("accounts:two_factor")
     form = DisableTwoFactorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _password_again(request, form):
         data = form.cleaned_data
         try:
             disable_two_factor(user=request.user, password=data["password"], code=data["code"])

@@ -340,10 +340,10 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="granted")
 # Letters: the sweep (beat, every 5 minutes) queues again those pending longer than this; a letter is
 # failed once this many attempts did not render it (also attempts that stopped their worker).
 LETTERS_SWEEP_AFTER_SECONDS = env.int("LETTERS_SWEEP_AFTER_SECONDS", default=10 * 60)
-LETTERS_MAX_ATTEMPTS = env.int("LETTERS_MAX_ATTEMPTS", default=6)
+LETTERS_MAX_ATTEMPTS = env.int("LETTERS_MAX_ATTEMPTS", default=6)  # the render task's 1 + 5 retries
 # Other tasks (receipts, invitations, assignment runs) go through an outbox (core.tasks); the sweep,
 # every minute, sends again those whose own send after the commit has not gone through for this long.
-OUTBOX_SWEEP_AFTER_SECONDS = env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=60)  # the render task's 1 + 5 retries
+OUTBOX_SWEEP_AFTER_SECONDS = env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=60)
 CELERY_TIMEZONE = "UTC"
 # Reminders go to the chair about reviewers more than this many days overdue.
 REVIEW_OVERDUE_DAYS = env.int("REVIEW_OVERDUE_DAYS", default=7)

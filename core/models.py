@@ -12,7 +12,12 @@ class OutboxTask(models.Model):
     task = models.CharField(max_length=200, help_text="The Celery task's registered name.")
     args = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
-    attempts = models.PositiveIntegerField(default=0, help_text="Sends the broker refused.")
+    claimed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Being sent since then (by its commit or the sweep); cleared on failure.",
+    )
+    attempts = models.PositiveIntegerField(default=0, help_text="Sends that failed.")
     last_error = models.TextField(blank=True)
 
     class Meta:

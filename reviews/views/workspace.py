@@ -5,14 +5,13 @@ Only the assigned reviewer reaches it, only for a published assignment without a
 other user gets 404 (``reviews.selectors_workspace.workspace_assignment``).
 """
 
-import secrets
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from applications.selectors import application_detail, budget_total
@@ -94,9 +93,6 @@ def _context(request, assignment, *, values=None, errors=None, problem="", versi
         "field_errors": errors,
         "decline_form": extra.pop("decline_form", None) or DeclineAssignmentForm(prefix="decline"),
         "conflict_form": extra.pop("conflict_form", None) or DeclareConflictForm(prefix="coi"),
-        # This page load's name for its saves: its own earlier saves whose answers were lost do not
-        # count as changes made elsewhere (reviews.services.reviewing._check_version).
-        "tab": secrets.token_hex(TAB_LENGTH // 2),
         **extra,
     }
 
@@ -126,6 +122,7 @@ def _save(request: HttpRequest, assignment: Assignment, posted, *, action: str) 
 
 
 @login_required
+@never_cache  # the page holds the version and is named per load (granted.js): never reused from a cache
 def workspace_view(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """GET: the workspace. POST (without JavaScript, and for the buttons): ``action`` is ``save``,
     ``save_next``, ``submit`` or ``edit``."""

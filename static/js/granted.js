@@ -54,8 +54,22 @@
     return new URLSearchParams(data).toString();
   }
 
+  function nameThisPage(form) {
+    // This page's own name for its saves (input "tab"): the server accepts an older version from the
+    // page that saved every version since, whose answers were lost. Made here, per page, never by
+    // the server: a duplicated tab or a restored session must not share it (and the input does not
+    // autocomplete, so the browser does not restore it either).
+    var input = form.querySelector("input[name=tab]");
+    if (!input || input.value || !window.crypto || !window.crypto.getRandomValues) return;
+    var bytes = window.crypto.getRandomValues(new Uint8Array(16));
+    input.value = Array.prototype.map.call(bytes, function (b) {
+      return (b + 256).toString(16).slice(1);
+    }).join("");
+  }
+
   function autosaveState(form) {
     if (!form.grantedAutosave) {
+      nameThisPage(form);
       form.grantedAutosave = { saved: snapshot(form), sending: null, failures: 0, timer: null, held: false };
     }
     return form.grantedAutosave;

@@ -257,3 +257,44 @@ def test_a_personal_api_token_from_the_account_page(client_for, staff):
         "account.api_token_revoked",
     ]
     assert client.get(reverse("accounts:api_token")).status_code == 405
+
+
+def test_wrong_passwords_at_set_up_count_as_failed_sign_ins(client_for, staff):
+    """An open session is no way to guess the password: the fifth wrong one locks out (django-axes),
+    and then even the right password turns nothing on."""
+    client = client_for(staff)
+    client.post(START)
+    device = TOTPDevice.objects.get(user=staff)
+    for _ in range(4):
+        wrong = client.post(SETUP, {"code": code_for(device), "password": "a guess"})
+        assert "Your password is not right." in wrong.content.decode()
+    assert client.post(SETUP, {"code": code_for(device), "password": "a guess"}).status_code == 429
+    assert client.post(SETUP, {"code": code_for(device), "password": PASSWORD}).status_code == 429
+    assert TOTPDevice.objects.get(user=staff).confirmed is False
+
+
+def test_wrong_passwords_when_turning_it_off_count_too(settings, staff):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    device = enable_two_factor(staff)
+    client = verified_client(staff, device)
+    for _ in range(4):
+        client.post(DISABLE, {"password": "a guess", "code": code_for(device, steps=1)})
+    assert client.post(DISABLE, {"password": "a guess", "code": code_for(device, steps=1)}).status_code == 429
+    assert TOTPDevice.objects.filter(user=staff).exists()
+
+
+def test_the_admin_lists_devices_without_their_keys_and_sets_none_up(client_for, staff):
+    from tests.factories import UserFactory
+
+    device = enable_two_factor(staff)
+    officer = UserFactory(is_staff=True, is_superuser=True)
+    client = client_for(officer)
+    assert client.get("/admin/otp_totp/totpdevice/add/").status_code == 403
+    page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()
+    assert b32encode(device.bin_key).decode() not in page.content.decode()
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/").status_code in (302, 404)
+    # A lost phone: staff delete the device, after which the password alone signs its owner in.
+    assert client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()

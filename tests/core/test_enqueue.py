@@ -11,7 +11,7 @@ from kombu.exceptions import OperationalError
 
 from applications.tasks import send_submission_receipt
 from core.models import OutboxTask
-from core.tasks import enqueue_on_commit, send_task, sweep_outbox
+from core.tasks import CLAIM_EXPIRES, MAX_ATTEMPTS, enqueue_on_commit, send_task, sweep_outbox
 
 
 class _Sent:
@@ -92,18 +92,18 @@ def test_the_outbox_keeps_a_task_the_broker_refused_until_the_sweep_delivers_it(
         assert client.post(f"/applications/{application.pk}/submit/").status_code == 302
     [entry] = OutboxTask.objects.all()
     assert (entry.task, entry.args, entry.attempts) == (send_submission_receipt.name, [application.pk], 1)
-    assert "Connection refused" in entry.last_error
+    assert (entry.claimed_at, entry.last_error) == (None, "The broker was unreachable.")
     assert mailoutbox == []
 
     settings.OUTBOX_SWEEP_AFTER_SECONDS = 0
     with monkeypatch.context() as still_down:
         still_down.setattr(send_submission_receipt, "apply_async", broken_broker)
-        assert sweep_outbox() == {"sent": 0, "unknown": 0, "waiting": 1}
+        assert sweep_outbox() == {"sent": 0, "failed": 0, "waiting": 1}
     assert OutboxTask.objects.get().attempts == 2
 
-    assert sweep_outbox() == {"sent": 1, "unknown": 0, "waiting": 0}  # the broker is back
+    assert sweep_outbox() == {"sent": 1, "failed": 0, "waiting": 0}  # the broker is back
     assert [m.subject.split(":")[0] for m in mailoutbox] == ["Received"]
-    assert sweep_outbox() == {"sent": 0, "unknown": 0, "waiting": 0}
+    assert sweep_outbox() == {"sent": 0, "failed": 0, "waiting": 0}
     assert len(mailoutbox) == 1
 
 
@@ -142,17 +142,48 @@ def test_the_sweep_leaves_young_tasks_to_their_own_commit(settings, monkeypatch)
     monkeypatch.setattr(send_submission_receipt, "apply_async", lambda args: sent.append(args))
     OutboxTask.objects.create(task=send_submission_receipt.name, args=[3])
     settings.OUTBOX_SWEEP_AFTER_SECONDS = 60
-    assert sweep_outbox() == {"sent": 0, "unknown": 0, "waiting": 1}
+    assert sweep_outbox() == {"sent": 0, "failed": 0, "waiting": 1}
     OutboxTask.objects.update(created_at=timezone.now() - timedelta(seconds=61))
-    assert sweep_outbox() == {"sent": 1, "unknown": 0, "waiting": 0}
+    assert sweep_outbox() == {"sent": 1, "failed": 0, "waiting": 0}
     assert sent == [(3,)]
 
 
 @pytest.mark.django_db
-def test_a_task_that_no_longer_exists_is_kept_and_named(settings, caplog):
+def test_a_row_being_sent_is_never_sent_by_someone_else_too(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The commit's own send and a sweep claim the row: whoever is second sends nothing. A claim
+    left by a process that died is taken over once it expires."""
+    sent = []
+    monkeypatch.setattr(send_submission_receipt, "apply_async", lambda args: sent.append(args))
     settings.OUTBOX_SWEEP_AFTER_SECONDS = 0
+    with django_capture_on_commit_callbacks() as callbacks:
+        enqueue_on_commit(send_submission_receipt, 5)
+    OutboxTask.objects.update(claimed_at=timezone.now())  # the sweep is sending it right now
+    callbacks[0]()  # the commit's own send comes second
+    assert sent == []
+    assert sweep_outbox() == {"sent": 0, "failed": 0, "waiting": 1}  # still claimed: left alone
+    OutboxTask.objects.update(claimed_at=timezone.now() - CLAIM_EXPIRES - timedelta(seconds=1))
+    assert sweep_outbox() == {"sent": 1, "failed": 0, "waiting": 0}
+    assert sent == [(5,)]
+
+
+@pytest.mark.django_db
+def test_a_row_that_cannot_be_sent_does_not_hold_up_the_others(settings, monkeypatch, caplog):
+    settings.OUTBOX_SWEEP_AFTER_SECONDS = 0
+    sent = []
+    monkeypatch.setattr(send_submission_receipt, "apply_async", lambda args: sent.append(args))
     OutboxTask.objects.create(task="applications.tasks.renamed_away", args=[1])
+    OutboxTask.objects.create(task=send_submission_receipt.name, args=[2])
     with caplog.at_level(logging.ERROR, logger="core.tasks"):
-        assert sweep_outbox() == {"sent": 0, "unknown": 1, "waiting": 1}
+        assert sweep_outbox() == {"sent": 1, "failed": 1, "waiting": 1}
     assert "applications.tasks.renamed_away(1,)" in caplog.text
-    assert OutboxTask.objects.get().last_error == "No such task."
+    assert sent == [(2,)]
+    stuck = OutboxTask.objects.get()
+    assert (stuck.attempts, stuck.claimed_at) == (1, None)
+    assert "No task applications.tasks.renamed_away" in stuck.last_error
+    OutboxTask.objects.update(attempts=MAX_ATTEMPTS)
+    caplog.clear()
+    with caplog.at_level(logging.ERROR, logger="core.tasks"):
+        assert sweep_outbox() == {"sent": 0, "failed": 0, "waiting": 1}  # given up, not tried again
+    assert "gave up on applications.tasks.renamed_away(1,)" in caplog.text

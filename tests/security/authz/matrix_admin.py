@@ -50,7 +50,9 @@ RECORDS = {
 }
 # Sign-in throttling records (django-axes): written by failed sign-ins; staff delete them to unlock.
 THROTTLE_RECORDS = {"axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
-NO_ADD = RECORDS | THROTTLE_RECORDS
+# Two-factor devices: set up by their owner only (with the password); staff may delete one.
+DEVICES = {"otp_totp.totpdevice", "otp_static.staticdevice"}
+NO_ADD = RECORDS | THROTTLE_RECORDS | DEVICES
 # A review form in use by reviews and a priority-setting round stay for the record.
 NO_DELETE = RECORDS | {"reviews.reviewform", "priorities.round"}
 
