@@ -204,7 +204,7 @@ def bump(tables: Iterable[str]) -> None:
     if missed:
         logger.warning(
             "page cache: could not mark %s as changed; pages that read them may be stale for up to "
-            "PAGE_CACHE_SECONDS (access is still checked on every request)",
+            "PAGE_CACHE_SECONDS (conflicts are still checked on every request)",
             ", ".join(missed),
         )
 
