@@ -10,12 +10,13 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from applications.models import Call, Commitment, FocusArea, Program
-from applications.permissions import can_manage_calls, can_take_transition
+from applications.permissions import can_manage_calls, can_move_call, can_take_transition
 from applications.selectors import calls_visible_to
 from applications.services import create_call, transition_call, update_call
 from applications.workflow import transitions_from
 from core.api import ERROR_RESPONSES
 from core.api_filters import BooleanFilter
+from core.errors import ensure
 
 
 class FocusAreaSerializer(serializers.ModelSerializer):
@@ -162,6 +163,7 @@ class CallViewSet(
     def transition(self, request, pk=None):
         """Move the call to another status (``to``), with an optional ``reason``."""
         call = self.get_object()
+        ensure(can_move_call(request.user, call))  # before the body: no field errors for others
         payload = TransitionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         call = transition_call(

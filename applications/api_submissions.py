@@ -28,7 +28,11 @@ from applications.models import (
     ReviewerExclusion,
     TeamMember,
 )
-from applications.permissions import can_see_applicant_side
+from applications.permissions import (
+    can_edit_application,
+    can_see_applicant_side,
+    may_withdraw_application,
+)
 from applications.selectors import application_detail, applications_visible_to, budget_total
 from core.api import ERROR, ERROR_RESPONSES
 from core.errors import NotAllowed, ensure
@@ -313,6 +317,7 @@ class ApplicationViewSet(
     def update(self, request, *args, **kwargs):
         """Change a draft's details (PI only; 409 once submitted)."""
         application = self.get_object()
+        ensure(can_edit_application(request.user, application))  # before the body (the service again)
         serializer = self.get_serializer(application, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -347,10 +352,12 @@ class ApplicationViewSet(
     @extend_schema(request=WithdrawSerializer, responses={200: ApplicationSerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
+        application = self.get_object()
+        ensure(may_withdraw_application(request.user, application))  # before the body
         payload = WithdrawSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         application = services.withdraw_application(
-            application=self.get_object(), by=request.user, reason=payload.validated_data["reason"]
+            application=application, by=request.user, reason=payload.validated_data["reason"]
         )
         return Response(
             ApplicationSerializer(application_detail(application), context={"request": request}).data
@@ -363,6 +370,9 @@ class ApplicationViewSet(
             # Reviewers read the application (with its team in the detail), never contact details or
             # the applicant's reviewer exclusions.
             ensure(can_see_applicant_side(request.user, application))
+        if request.method != "GET":
+            # Who may change it, before the body is read (the service checks it again, with the state).
+            ensure(can_edit_application(request.user, application))
         if child_id is None and request.method == "GET":
             items = getattr(application, nested.related).all()
             return Response(nested.serializer(items, many=True).data)
@@ -431,6 +441,7 @@ class ApplicationViewSet(
         application = self.get_object()
         if request.method == "GET":
             return Response(AttachmentSerializer(application.attachments.all(), many=True).data)
+        ensure(can_edit_application(request.user, application))  # before the body (the service again)
         payload = AttachmentUploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         attachment = services.add_attachment(

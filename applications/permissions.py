@@ -1,7 +1,7 @@
 """Who may do what with calls. Used by services, portal views and the API alike."""
 
 from applications.models import Call, CommitteeMembership
-from applications.workflow import Transition
+from applications.workflow import Transition, transitions_from
 from core.errors import ALLOWED, Verdict, deny
 
 
@@ -38,6 +38,16 @@ def can_take_transition(user, call: Call, transition: Transition) -> Verdict:
     if transition.chair_may:
         return deny(f"Only staff or the committee chair can {transition.label.lower()}.")
     return deny(f"Only program officers (staff) can {transition.label.lower()}.")
+
+
+def can_move_call(user, call: Call) -> Verdict:
+    """Whether ``user`` may take some transition from the call's status: the API asks it before reading
+    which one is wanted (the service then checks that one). A call with nowhere to go is no one's to
+    refuse here: the service answers that it cannot move."""
+    verdicts = [can_take_transition(user, call, t) for t in transitions_from(call.status)]
+    if not verdicts or any(verdicts):
+        return ALLOWED
+    return verdicts[0]
 
 
 def is_pi(user, application) -> bool:
@@ -85,9 +95,17 @@ def application_state_allows_edit(application) -> Verdict:
     return ALLOWED
 
 
-def can_withdraw_application(user, application) -> Verdict:
+def may_withdraw_application(user, application) -> Verdict:
+    """Who may withdraw (whatever the state): the PI. The API checks it before reading the body."""
     if not is_pi(user, application):
         return deny("Only the principal investigator can withdraw this application.")
+    return ALLOWED
+
+
+def can_withdraw_application(user, application) -> Verdict:
+    verdict = may_withdraw_application(user, application)
+    if not verdict:
+        return verdict
     if application.status == "withdrawn":
         return deny("This application is withdrawn already.")
     decision = getattr(application, "decision", None)

@@ -12,11 +12,12 @@ from rest_framework.response import Response
 
 from awards.api import AwardDetailSerializer, AwardSerializer, RespondSerializer
 from awards.models import Award
-from awards.permissions import can_view_letter
+from awards.permissions import can_view_letter, may_respond_to_award
 from awards.selectors import applicant_letters, awards_visible_to
 from awards.services import respond_to_award
 from core.api import ERROR_RESPONSES
 from core.api_filters import IdFilter, YearFilter
+from core.errors import ensure
 
 
 class AwardFilter(django_filters.FilterSet):
@@ -72,9 +73,11 @@ class AwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def decline(self, request, pk=None):
         """Decline the award with a reason (its principal investigator); its money goes back to the
         call's budget. 409 once answered."""
+        award = self.get_object()
+        ensure(may_respond_to_award(request.user, award))  # before the body
         payload = RespondSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         award = respond_to_award(
-            award=self.get_object(), accept=False, by=request.user, note=payload.validated_data["note"]
+            award=award, accept=False, by=request.user, note=payload.validated_data["note"]
         )
         return self.detail_response(award)

@@ -86,9 +86,17 @@ def can_view_award(user, award) -> Verdict:
     return deny("This award is not yours.")
 
 
-def can_respond_to_award(user, award) -> Verdict:
+def may_respond_to_award(user, award) -> Verdict:
+    """Who may answer the award (whatever its state): its PI. The API checks it before the body."""
     if not is_pi(user, award.application):
         return deny("Only the principal investigator can accept or decline this award.")
+    return ALLOWED
+
+
+def can_respond_to_award(user, award) -> Verdict:
+    verdict = may_respond_to_award(user, award)
+    if not verdict:
+        return verdict
     if award.status != award.Status.OFFERED:
         return deny(f"This award has been {award.status} already ({award.responded_at:%d %b %Y}).")
     return ALLOWED

@@ -14,6 +14,13 @@ def can_manage_reviewers(user, call: Call) -> Verdict:
     return ALLOWED
 
 
+def can_respond_to_invitation(user, invitation) -> Verdict:
+    """Accept or decline an invitation to review: the reviewer it is addressed to."""
+    if not user.is_authenticated or invitation.reviewer_id != user.pk:
+        return deny("This invitation is addressed to someone else.")
+    return ALLOWED
+
+
 def can_manage_assignment(user, call: Call) -> Verdict:
     """Run, edit and publish assignments: staff or the call's chair."""
     if not user.is_authenticated:

@@ -44,7 +44,13 @@ from priorities.api.serializers import (
     ballot_data,
 )
 from priorities.models import Question, Round
-from priorities.permissions import can_manage_rounds, can_moderate, can_see_ranking
+from priorities.permissions import (
+    can_join_discussion,
+    can_manage_rounds,
+    can_moderate,
+    can_see_ranking,
+    can_take_part,
+)
 from priorities.selectors import (
     ballot_summary,
     comments_for,
@@ -114,6 +120,7 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def create(self, request):
         """Propose a question in a round taking questions: kept as a draft, or sent to the moderators
         with ``submit: true`` (409 when the round does not take questions)."""
+        ensure(can_take_part(request.user, "propose a question"))  # before the body, as the service
         payload = PriorityQuestionCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -226,6 +233,7 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if request.method == "GET":
             summary = ballot_summary(round_=question.round, member=request.user)
         else:
+            ensure(can_take_part(request.user, "vote"))  # before the body, as the service
             payload = PriorityVoteSerializer(data=request.data)
             payload.is_valid(raise_exception=True)
             summary = set_votes(question=question, by=request.user, count=payload.validated_data["votes"])
@@ -251,6 +259,7 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                     comments_for(question=question, viewer=request.user), many=True
                 ).data
             )
+        ensure(can_join_discussion(request.user))  # before the body, as the service
         payload = PriorityCommentCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         comment = add_comment(question=question, by=request.user, body=payload.validated_data["body"])

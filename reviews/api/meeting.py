@@ -19,6 +19,9 @@ from reviews.models import MeetingItem, PanelMeeting
 from reviews.selectors_meeting import (
     agenda_for,
     can_attend_meeting,
+    can_handle_item,
+    can_run_meeting,
+    can_score_item,
     meeting_of,
     own_final_score,
     sees_chair_details,
@@ -192,6 +195,7 @@ class MeetingCurrentView(MeetingAPIView):
     def post(self, request, call_pk: int):
         """Move the meeting to another item of its agenda (chair or staff)."""
         call = self.attended_call(call_pk)
+        ensure(can_run_meeting(request.user, call))  # before the body (the service again)
         payload = CurrentSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         item = self.item(call, payload.validated_data["item"])
@@ -206,6 +210,7 @@ class ItemScoreView(MeetingAPIView):
         member without a conflict on it); again to change it until the item is closed."""
         call = self.attended_call(call_pk)
         item = self.item(call, item_pk)
+        ensure(can_score_item(request.user, item))  # before the body (the service again)
         payload = ScoreSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         record_final_score(
@@ -220,6 +225,7 @@ class ItemNotesView(MeetingAPIView):
         """Record the discussion notes of an item (chair or staff, not conflicted with it)."""
         call = self.attended_call(call_pk)
         item = self.item(call, item_pk)
+        ensure(can_handle_item(request.user, item))  # before the body (the service again)
         payload = NotesSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         record_discussion_notes(item=item, notes=payload.validated_data["notes"], by=request.user)

@@ -29,7 +29,7 @@ from reviews.api.serializers import (
     ReviewerProfileSerializer,
 )
 from reviews.models import Bid, Conflict, ReviewerInvitation, ReviewerProfile
-from reviews.permissions import can_manage_reviewers
+from reviews.permissions import can_manage_reviewers, can_respond_to_invitation
 from reviews.selectors import invitations_for
 from reviews.selectors_portal import (
     biddable_applications,
@@ -128,10 +128,12 @@ class InvitationViewSet(
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         """Accept the invitation, optionally with a lower ``load_limit`` for this call."""
+        invitation = self.get_object()
+        ensure(can_respond_to_invitation(request.user, invitation))  # before the body
         payload = AcceptSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         invitation = respond_to_invitation(
-            invitation=self.get_object(),
+            invitation=invitation,
             by=request.user,
             accept=True,
             load_limit=payload.validated_data["load_limit"],
@@ -142,10 +144,12 @@ class InvitationViewSet(
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         """Decline the invitation; a ``reason`` is required."""
+        invitation = self.get_object()
+        ensure(can_respond_to_invitation(request.user, invitation))  # before the body
         payload = ReasonSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         invitation = respond_to_invitation(
-            invitation=self.get_object(),
+            invitation=invitation,
             by=request.user,
             accept=False,
             reason=payload.validated_data["reason"],
@@ -211,11 +215,11 @@ class ConflictViewSet(
     @action(detail=True, methods=["post"])
     def lift(self, request, pk=None):
         """Lift a conflict (staff), with a required ``reason`` kept in the audit trail."""
+        conflict = self.get_object()
+        ensure(can_manage_reviewers(request.user, conflict.application.call))  # before the body
         payload = ReasonSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        conflict = lift_conflict(
-            conflict=self.get_object(), by=request.user, reason=payload.validated_data["reason"]
-        )
+        conflict = lift_conflict(conflict=conflict, by=request.user, reason=payload.validated_data["reason"])
         return Response(ConflictSerializer(conflict).data)
 
 

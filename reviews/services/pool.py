@@ -10,7 +10,7 @@ from core.errors import Invalid, NotAllowed, StateConflict, ensure
 from core.tasks import enqueue_on_commit
 from reviews.conflicts import detect_conflicts
 from reviews.models import Assignment, Bid, Conflict, ReviewerInvitation, ReviewerProfile
-from reviews.permissions import can_manage_reviewers
+from reviews.permissions import can_manage_reviewers, can_respond_to_invitation
 from reviews.selectors import accepted_invitation, is_conflicted
 
 PROFILE_FIELDS = ["kind", "expertise", "keywords", "default_load", "collaborators", "active"]
@@ -72,8 +72,7 @@ def respond_to_invitation(
         .select_related("reviewer__reviewer_profile")
         .get(pk=invitation.pk)
     )
-    if invitation.reviewer_id != by.pk:
-        raise NotAllowed("This invitation is addressed to someone else.")
+    ensure(can_respond_to_invitation(by, invitation))
     if invitation.call.status in (Call.Status.DECIDED,):
         raise StateConflict("This call is decided; its review is over.")
     before = {"status": invitation.status, "load_limit": invitation.load_limit}
