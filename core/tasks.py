@@ -50,11 +50,15 @@ def _release(entry_id: int, error: str) -> None:
 
 def _deliver(entry_id: int, task, args: tuple) -> bool:
     """Send the task of a committed change, unless the sweep got to it first."""
-    if not _claim(entry_id):
-        return False
+    return _claim(entry_id) and _send_claimed(entry_id, task, args)
+
+
+def _send_claimed(entry_id: int, task, args: tuple) -> bool:
+    """Send a claimed row's task: deleted once the broker has it; released (with the error, for a
+    retry) when the broker is unreachable (False) or the task itself fails, run in process (raised)."""
     try:
         sent = send_task(task, args)
-    except Exception as error:  # the task's own error, run in process: the row waits for a retry
+    except Exception as error:
         _release(entry_id, repr(error))
         raise
     if not sent:
@@ -94,16 +98,14 @@ def sweep_outbox() -> dict:
         task = current_app.tasks.get(entry.task)
         try:
             if task is None:
+                _release(entry.pk, f"No task {entry.task}.")
                 raise LookupError(f"No task {entry.task}.")
-            if not send_task(task, tuple(entry.args)):
-                _release(entry.pk, "The broker was unreachable.")
+            if not _send_claimed(entry.pk, task, tuple(entry.args)):
                 break
-        except Exception as error:  # this row's own problem: recorded, and the others go on
+        except Exception:  # this row's own problem, recorded on it: the others go on
             logger.exception("The outbox could not send %s", entry)
-            _release(entry.pk, repr(error))
             counts["failed"] += 1
             continue
-        OutboxTask.objects.filter(pk=entry.pk).delete()
         counts["sent"] += 1
     stuck = OutboxTask.objects.filter(attempts__gte=MAX_ATTEMPTS)
     for entry in stuck[:20]:
